@@ -1,0 +1,10 @@
+// Exported entry points of the repmatch WASM core. Kernels live one algorithm per file; this file
+// only re-exports them. Every kernel works on raw pointers into linear memory that the TypeScript
+// engine (src/engine.ts) manages as an arena above heapBase(); no kernel allocates.
+export function heapBase(): usize {
+  return __heap_base;
+}
+export function relaxedSimd(): bool {
+  return ASC_FEATURE_RELAXED_SIMD;
+}
+export * from "./blas";

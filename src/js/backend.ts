@@ -1,0 +1,58 @@
+/**
+ * The pure-TypeScript backend: the same algorithms as the WASM core on plain Float64Arrays. It is
+ * the fallback where WebAssembly SIMD is unavailable and the baseline of the benchmarks.
+ */
+import type { Backend, PreparedPair } from "../backend.js";
+import { columnNorms, copyColumnsScaled, type MatrixView } from "../matrix.js";
+import { DEAD_NORM } from "../tolerances.js";
+import { syrk } from "./blas.js";
+import { JsPruner } from "./prune.js";
+
+export function unitScales(norms: Float64Array): Float64Array {
+  return norms.map((v) => (v > DEAD_NORM ? 1 / v : 0));
+}
+
+export const jsBackend: Backend = {
+  name: "js",
+  prepare(a: MatrixView, b: MatrixView): PreparedPair {
+    const d = a.samples, na = a.neurons, nb = b.neurons, n = na + nb;
+    const sa = unitScales(columnNorms(a));
+    const sb = unitScales(columnNorms(b));
+    const live = new Uint8Array(n);
+    for (let i = 0; i < na; i++) live[i] = sa[i] !== 0 ? 1 : 0;
+    for (let j = 0; j < nb; j++) live[na + j] = sb[j] !== 0 ? 1 : 0;
+    const Zu = new Float64Array(d * n);
+    copyColumnsScaled(a, sa, Zu, 0, d);
+    copyColumnsScaled(b, sb, Zu, na * d, d);
+    const C = new Float64Array(n * n);
+    syrk(Zu, d, d, n, C);
+    const pruner = new JsPruner({ d, na, nb, C, Zu, live });
+    return {
+      samples: d,
+      na,
+      nb,
+      live,
+      maxMatch: (cand, eps) => pruner.maxMatch(cand, eps),
+      crossDistances: () => crossDistances(live, na, nb, (t, nt, basis, m, out) => pruner.distances(t, nt, basis, m, NaN, out)),
+      dispose: () => {},
+    };
+  },
+};
+
+type DistanceFn = (t: Int32Array, nt: number, basis: Int32Array, m: number, out: Float64Array) => void;
+
+/** reldist of every live neuron to the span of all live neurons of the other side (NaN if dead). */
+export function crossDistances(live: Uint8Array, na: number, nb: number, dist: DistanceFn): Float64Array {
+  const n = na + nb;
+  const out = new Float64Array(n).fill(NaN);
+  const la = new Int32Array(na), lb = new Int32Array(nb);
+  let ka = 0, kb = 0;
+  for (let i = 0; i < na; i++) if (live[i]) la[ka++] = i;
+  for (let j = na; j < n; j++) if (live[j]) lb[kb++] = j;
+  const tmp = new Float64Array(Math.max(ka, kb, 1));
+  dist(la, ka, lb, kb, tmp);
+  for (let i = 0; i < ka; i++) out[la[i] as number] = tmp[i] as number;
+  dist(lb, kb, la, ka, tmp);
+  for (let i = 0; i < kb; i++) out[lb[i] as number] = tmp[i] as number;
+  return out;
+}
