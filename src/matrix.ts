@@ -165,49 +165,19 @@ export function viewPair(a: ActivationsInput, b: ActivationsInput, names: [strin
 }
 
 /**
- * Euclidean norm of every column, scaled by the column's largest magnitude so that huge or tiny
- * values neither overflow nor underflow. Walks the data in storage order.
+ * Copies the matrix into `dest` (column-major, leading dimension `ld` >= samples) at `offset`.
+ * This is the single copy of the input data; row-major sources are transposed in blocks of rows
+ * so that reads and writes both stay in cache.
  */
-export function columnNorms(m: MatrixView): Float64Array {
-  const { data, rowStride, colStride, samples: d, neurons: n } = m;
-  const maxAbs = new Float64Array(n);
-  const sumsq = new Float64Array(n);
-  const rowMajor = colStride === 1;
-  forEachInStorageOrder(d, n, rowMajor, (i, j) => {
-    const v = Math.abs(data[i * rowStride + j * colStride] as number);
-    if (v > (maxAbs[j] as number)) maxAbs[j] = v;
-  });
-  const inv = maxAbs.map((s) => (s > 0 ? 1 / s : 0));
-  forEachInStorageOrder(d, n, rowMajor, (i, j) => {
-    const v = (data[i * rowStride + j * colStride] as number) * (inv[j] as number);
-    sumsq[j] = (sumsq[j] as number) + v * v;
-  });
-  return maxAbs.map((s, j) => s * Math.sqrt(sumsq[j] as number));
-}
-
-function forEachInStorageOrder(d: number, n: number, rowMajor: boolean, f: (i: number, j: number) => void): void {
-  if (rowMajor) {
-    for (let i = 0; i < d; i++) for (let j = 0; j < n; j++) f(i, j);
-  } else {
-    for (let j = 0; j < n; j++) for (let i = 0; i < d; i++) f(i, j);
-  }
-}
-
-/**
- * Copies the matrix into `dest` (column-major, leading dimension `ld` >= samples), column j scaled
- * by `scale[j]` (0 gives a zero column). This is the single copy of the input data; row-major
- * sources are transposed in blocks of rows so reads and writes both stay in cache.
- */
-export function copyColumnsScaled(m: MatrixView, scale: Float64Array, dest: Float64Array, offset: number, ld: number): void {
+export function copyColumns(m: MatrixView, dest: Float64Array, offset: number, ld: number): void {
   const { data, rowStride, colStride, samples: d, neurons: n } = m;
   const block = colStride === 1 ? 64 : d;
   for (let i0 = 0; i0 < d; i0 += block) {
     const i1 = Math.min(d, i0 + block);
     for (let j = 0; j < n; j++) {
-      const s = scale[j] as number;
       const base = offset + j * ld;
       const src = j * colStride;
-      for (let i = i0; i < i1; i++) dest[base + i] = (data[src + i * rowStride] as number) * s;
+      for (let i = i0; i < i1; i++) dest[base + i] = data[src + i * rowStride] as number;
     }
   }
 }

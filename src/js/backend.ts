@@ -3,27 +3,21 @@
  * the fallback where WebAssembly SIMD is unavailable and the baseline of the benchmarks.
  */
 import type { Backend, PreparedPair } from "../backend.js";
-import { columnNorms, copyColumnsScaled, type MatrixView } from "../matrix.js";
+import { copyColumns, type MatrixView } from "../matrix.js";
 import { DEAD_NORM } from "../tolerances.js";
-import { syrk } from "./blas.js";
+import { normalizeColumns, syrk } from "./blas.js";
 import { JsPruner } from "./prune.js";
-
-export function unitScales(norms: Float64Array): Float64Array {
-  return norms.map((v) => (v > DEAD_NORM ? 1 / v : 0));
-}
 
 export const jsBackend: Backend = {
   name: "js",
   prepare(a: MatrixView, b: MatrixView): PreparedPair {
     const d = a.samples, na = a.neurons, nb = b.neurons, n = na + nb;
-    const sa = unitScales(columnNorms(a));
-    const sb = unitScales(columnNorms(b));
-    const live = new Uint8Array(n);
-    for (let i = 0; i < na; i++) live[i] = sa[i] !== 0 ? 1 : 0;
-    for (let j = 0; j < nb; j++) live[na + j] = sb[j] !== 0 ? 1 : 0;
     const Zu = new Float64Array(d * n);
-    copyColumnsScaled(a, sa, Zu, 0, d);
-    copyColumnsScaled(b, sb, Zu, na * d, d);
+    copyColumns(a, Zu, 0, d);
+    copyColumns(b, Zu, na * d, d);
+    const norms = new Float64Array(n);
+    normalizeColumns(Zu, d, d, n, norms, DEAD_NORM);
+    const live = liveMask(norms);
     const C = new Float64Array(n * n);
     syrk(Zu, d, d, n, C);
     const pruner = new JsPruner({ d, na, nb, C, Zu, live });
@@ -38,6 +32,11 @@ export const jsBackend: Backend = {
     };
   },
 };
+
+/** 1 for every column whose norm exceeds DEAD_NORM. */
+export function liveMask(norms: Float64Array): Uint8Array {
+  return Uint8Array.from(norms, (v) => (v > DEAD_NORM ? 1 : 0));
+}
 
 type DistanceFn = (t: Int32Array, nt: number, basis: Int32Array, m: number, out: Float64Array) => void;
 

@@ -59,3 +59,19 @@ export function nrm2(x: Float64Array, xo: number, len: number): number {
   }
   return scale * Math.sqrt(s);
 }
+
+/**
+ * Scales every column of the column-major d x n matrix Z to unit norm in place (norms out); columns
+ * with norm <= deadNorm are zeroed (twin of assembly/columns.ts).
+ */
+export function normalizeColumns(Z: Float64Array, ld: number, d: number, n: number, norms: Float64Array, deadNorm: number): void {
+  for (let j = 0; j < n; j++) {
+    const o = j * ld;
+    const v = nrm2(Z, o, d);
+    norms[j] = v;
+    if (v > deadNorm) {
+      const s = 1 / v;
+      for (let i = o; i < o + d; i++) Z[i] = (Z[i] as number) * s;
+    } else Z.fill(0, o, o + d);
+  }
+}

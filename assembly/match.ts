@@ -1,0 +1,183 @@
+/**
+ * Algorithm 1 of Wang et al. (NeurIPS 2018): the maximum epsilon-approximate match by iterative
+ * pruning, in Gram space with exact QR verification. Twin of src/js/prune.ts (same schedule, same
+ * decisions): each round removes every a-neuron with reldist(a, span B) > eps, then every b-neuron
+ * with reldist(b, span A) > eps against the pruned A, until a round removes nothing. Distances come
+ * from the cosine Gram (cholesky.ts); a side whose Gram answer is uncertain (rank-deficient or
+ * ill-conditioned span, a distance within the error bound of eps, a near-zero distance) is decided
+ * by Householder QR on the unit columns (qr.ts), so the answer equals the exact one.
+ *
+ * The pair context (setPair) and the thresholds (setTolerances) are globals; all memory is the
+ * caller's: the workspace layout is given by workspaceBytes().
+ */
+import { cholMinPivot, cholRank, pivotedCholesky, schurDistance2 } from "./cholesky";
+import { householderQrcp, householderResidual } from "./qr";
+
+const MACHINE_EPS: f64 = 2.220446049250313e-16;
+
+let tolCholStop: f64 = 1e-12;
+let tolErrScale: f64 = 8;
+let tolUntrusted: f64 = 1e-3;
+let tolNearZero: f64 = 1e-10;
+
+/** Thresholds of the Gram route (src/tolerances.ts is their single source). */
+export function setTolerances(cholStop: f64, errScale: f64, untrusted: f64, nearZero: f64): void {
+  tolCholStop = cholStop;
+  tolErrScale = errScale;
+  tolUntrusted = untrusted;
+  tolNearZero = nearZero;
+}
+
+// the current pair
+let gC: usize = 0;   // cosine Gram, n x n f64
+let gZ: usize = 0;   // unit columns, d x n f64 column-major
+let gLive: usize = 0; // n u8
+let gD: i32 = 0;
+let gNa: i32 = 0;
+let gNb: i32 = 0;
+// workspace regions
+let wSx: usize = 0, wSy: usize = 0, wDist: usize = 0, wL: usize = 0, wPiv: usize = 0, wDiag: usize = 0;
+let wW: usize = 0, wFlag: usize = 0, wQrA: usize = 0, wTau: usize = 0, wNorms: usize = 0, wX: usize = 0;
+
+// outputs of the last maxMatch
+export let lastMargin: f64 = 0;
+export let lastExactSides: i32 = 0;
+
+function align16(x: usize): usize {
+  return (x + 15) & ~(<usize>15);
+}
+
+/** Bytes of workspace a pair of na + nb neurons over d samples needs. */
+export function workspaceBytes(d: i32, na: i32, nb: i32): usize {
+  return layout(0, d, na, nb);
+}
+
+function layout(base: usize, d: i32, na: i32, nb: i32): usize {
+  const n = <usize>(na + nb);
+  const m = <usize>max(na, nb);
+  let p = align16(base);
+  wSx = p; p = align16(p + (n << 2));
+  wSy = p; p = align16(p + (n << 2));
+  wDist = p; p = align16(p + (n << 3));
+  wL = p; p = align16(p + ((m * m) << 3));
+  wPiv = p; p = align16(p + (m << 2));
+  wDiag = p; p = align16(p + (m << 3));
+  wW = p; p = align16(p + (m << 3));
+  wFlag = p; p = align16(p + n);
+  wTau = p; p = align16(p + (m << 3));
+  wNorms = p; p = align16(p + (m << 4));
+  wX = p; p = align16(p + (<usize>d << 3));
+  wQrA = p; p = align16(p + ((<usize>d * m) << 3));
+  return p - base;
+}
+
+export function setPair(C: usize, Z: usize, live: usize, d: i32, na: i32, nb: i32, work: usize): void {
+  gC = C; gZ = Z; gLive = live; gD = d; gNa = na; gNb = nb;
+  layout(work, d, na, nb);
+}
+
+/**
+ * Relative distances of targets t[0..nt) (i32 combined indices) to span{basis[0..m)} into out.
+ * eps only selects which distances need the exact route (NaN: none for that reason).
+ */
+export function distances(t: usize, nt: i32, basis: usize, m: i32, eps: f64, out: usize): void {
+  if (m == 0) {
+    for (let i = 0; i < nt; i++) store<f64>(out + (<usize>i << 3), 1.0);
+    return;
+  }
+  const n = gNa + gNb;
+  pivotedCholesky(gC, n, basis, m, wL, wPiv, wDiag, tolCholStop);
+  const err = tolErrScale * MACHINE_EPS * <f64>m * (<f64>m + Math.sqrt(<f64>gD)) / cholMinPivot;
+  const trusted = cholRank == m && err <= tolUntrusted;
+  const eps2 = eps * eps;
+  let exact = 0;
+  for (let i = 0; i < nt; i++) {
+    if (!trusted) {
+      store<u8>(wFlag + <usize>i, 1);
+      exact++;
+      continue;
+    }
+    const d2 = schurDistance2(gC, n, load<i32>(t + (<usize>i << 2)), wL, m, m, wPiv, wW);
+    if (d2 < tolNearZero || Math.abs(d2 - eps2) <= err) {
+      store<u8>(wFlag + <usize>i, 1);
+      exact++;
+    } else {
+      store<u8>(wFlag + <usize>i, 0);
+      store<f64>(out + (<usize>i << 3), Math.sqrt(d2));
+    }
+  }
+  if (exact > 0) exactDistances(t, nt, basis, m, out);
+}
+
+function exactDistances(t: usize, nt: i32, basis: usize, m: i32, out: usize): void {
+  const d = gD;
+  const ld = <usize>d << 3;
+  for (let k = 0; k < m; k++) {
+    memory.copy(wQrA + <usize>k * ld, gZ + <usize>load<i32>(basis + (<usize>k << 2)) * ld, ld);
+  }
+  const cutoff = <f64>max(d, m) * MACHINE_EPS;
+  const r = householderQrcp(wQrA, d, m, wTau, wNorms, cutoff);
+  for (let i = 0; i < nt; i++) {
+    if (load<u8>(wFlag + <usize>i) == 0) continue;
+    memory.copy(wX, gZ + <usize>load<i32>(t + (<usize>i << 2)) * ld, ld);
+    store<f64>(out + (<usize>i << 3), householderResidual(wQrA, d, r, wTau, wX));
+  }
+  lastExactSides++;
+}
+
+/**
+ * Maximum match inside the candidate mask cand (n u8, combined numbering) into out (n u8).
+ * Returns the number of rounds; lastMargin and lastExactSides are set.
+ */
+export function maxMatch(cand: usize, eps: f64, out: usize): i32 {
+  const na = gNa;
+  const n = gNa + gNb;
+  let nx = 0, ny = 0;
+  for (let i = 0; i < na; i++) {
+    if (load<u8>(cand + <usize>i) != 0 && load<u8>(gLive + <usize>i) != 0) { store<i32>(wSx + (<usize>nx << 2), i); nx++; }
+  }
+  for (let j = na; j < n; j++) {
+    if (load<u8>(cand + <usize>j) != 0 && load<u8>(gLive + <usize>j) != 0) { store<i32>(wSy + (<usize>ny << 2), j); ny++; }
+  }
+  let margin = Infinity;
+  let rounds = 0;
+  lastExactSides = 0;
+  while (true) {
+    rounds++;
+    let changed = false;
+    if (nx > 0) {
+      distances(wSx, nx, wSy, ny, eps, wDist);
+      const k = keep(wSx, nx, eps);
+      margin = min(margin, lastMargin);
+      if (k != nx) { changed = true; nx = k; }
+    }
+    if (ny > 0) {
+      distances(wSy, ny, wSx, nx, eps, wDist);
+      const k = keep(wSy, ny, eps);
+      margin = min(margin, lastMargin);
+      if (k != ny) { changed = true; ny = k; }
+    }
+    if (!changed) break;
+  }
+  memory.fill(out, 0, <usize>n);
+  for (let i = 0; i < nx; i++) store<u8>(out + <usize>load<i32>(wSx + (<usize>i << 2)), 1);
+  for (let i = 0; i < ny; i++) store<u8>(out + <usize>load<i32>(wSy + (<usize>i << 2)), 1);
+  lastMargin = margin;
+  return rounds;
+}
+
+/** Compacts s[0..ns) to the neurons with wDist <= eps; sets lastMargin to min |dist - eps|. */
+function keep(s: usize, ns: i32, eps: f64): i32 {
+  let k = 0;
+  let margin = Infinity;
+  for (let i = 0; i < ns; i++) {
+    const di = load<f64>(wDist + (<usize>i << 3));
+    margin = min(margin, Math.abs(di - eps));
+    if (di <= eps) {
+      store<i32>(s + (<usize>k << 2), load<i32>(s + (<usize>i << 2)));
+      k++;
+    }
+  }
+  lastMargin = margin;
+  return k;
+}

@@ -1,0 +1,299 @@
+/**
+ * The engine: one WASM instance (or the pure-TS backend) behind the public API. Create it once,
+ * asynchronously with `createEngine()` (browsers' main threads reject large synchronous compiles)
+ * or synchronously with `createEngineSync()` (Node, workers). Every method validates its inputs,
+ * copies them once into the backend, computes, and releases the memory before returning, also on
+ * error; a trap inside WASM rebuilds the instance so the next call starts clean.
+ */
+import type { Backend, BackendName, PreparedPair } from "./backend.js";
+import { sampleConvPair, type ConvInput, type ConvLayout } from "./conv.js";
+import { fail, RepmatchError } from "./errors.js";
+import { jsBackend } from "./js/backend.js";
+import { viewPair, type ActivationsInput, type MatrixView } from "./matrix.js";
+import {
+  checkEps,
+  maxEpsilonOn,
+  maxMatchOn,
+  minEpsilonOn,
+  simpleMatchesOn,
+  vMinimalOn,
+  type MaxMatchResult,
+  type MinEpsilonResult,
+  type SimpleMatchesResult,
+  type VMinimalResult,
+} from "./subspace.js";
+import { wasmBackend } from "./wasm/backend.js";
+import { WasmCore, type WasmFlavour } from "./wasm/instance.js";
+import { pairWarnings, type Warning } from "./warnings.js";
+
+export interface EngineOptions {
+  /** "auto" (default): WASM SIMD when the runtime has it, else the pure-TS backend. */
+  backend?: "auto" | BackendName;
+  /** use the relaxed-SIMD (FMA) build where the runtime validates it (default true) */
+  relaxedSimd?: boolean;
+}
+
+export interface CallOptions {
+  /** run this call on another backend than the engine's default */
+  backend?: BackendName;
+  /** names of the two inputs in error messages and warnings (default "a", "b") */
+  names?: [string, string];
+}
+
+/** The authors' epsilons (Wang et al. 2018, scripts/pipeline.sh). */
+export const DEFAULT_EPSILONS: readonly number[] = [0.15, 0.2, 0.25, 0.3, 0.5];
+
+export interface PairInfo {
+  samples: number;
+  neurons: [number, number];
+  warnings: Warning[];
+}
+
+export interface CurveResult extends PairInfo {
+  deadA: number;
+  deadB: number;
+  maxEpsilon: number;
+  points: MaxMatchResult[];
+}
+
+/** The `compare` result: the keys of ../shared/fixtures' expected.json for what it computes. */
+export interface CompareResult extends PairInfo {
+  maxMatch: Omit<MaxMatchResult, "rounds">[];
+  maxEpsilon: number;
+}
+
+export interface ConvOptions extends CallOptions {
+  eps: number | readonly number[];
+  layout: ConvLayout;
+  /** number of draws (authors: 16) */
+  draws?: number;
+  /** sampled (image, position) coordinates per draw (authors: 10,000) */
+  rows?: number;
+  seed?: number;
+}
+
+export interface ConvResult {
+  layout: ConvLayout;
+  channels: [number, number];
+  /** image x position coordinates available, and sampled per draw */
+  coordinates: number;
+  rows: number;
+  draws: number;
+  seed: number;
+  /** per eps: mean and sample standard deviation of the similarity over the draws */
+  points: { eps: number; mean: number; std: number; perDraw: number[] }[];
+}
+
+export class Engine {
+  /** the default backend of this engine */
+  readonly backend: BackendName;
+  /** which WASM build runs (null for a JS-only engine) */
+  readonly wasmFlavour: WasmFlavour | null;
+  private readonly core: WasmCore | null;
+  private readonly backends: Partial<Record<BackendName, Backend>>;
+
+  /** @internal use createEngine / createEngineSync */
+  constructor(core: WasmCore | null, preferred: BackendName) {
+    this.core = core;
+    this.wasmFlavour = core ? core.flavour : null;
+    this.backends = { js: jsBackend };
+    if (core) this.backends.wasm = wasmBackend(core);
+    this.backend = preferred;
+  }
+
+  /** Bytes in use in the WASM arena now, and the most ever used (0 for a JS engine). */
+  memoryStats(): { arenaBytes: number; peakArenaBytes: number; memoryBytes: number } {
+    return {
+      arenaBytes: this.core ? this.core.used : 0,
+      peakArenaBytes: this.core ? this.core.peak : 0,
+      memoryBytes: this.core ? this.core.memoryBytes : 0,
+    };
+  }
+
+  private pick(name?: BackendName): Backend {
+    const n = name ?? this.backend;
+    if (n !== "wasm" && n !== "js") fail("badOption", `expected backend "wasm" or "js", got ${JSON.stringify(n)}`);
+    const b = this.backends[n];
+    if (!b) fail("wasmUnavailable", `expected the wasm backend to be available, got a runtime without WebAssembly SIMD`);
+    return b;
+  }
+
+  /**
+   * Runs fn on the prepared pair and always releases it. A WebAssembly trap (RuntimeError) rebuilds
+   * the instance and is reported as an engineFailure.
+   */
+  private run<T>(views: [MatrixView, MatrixView], opts: CallOptions | undefined, fn: (p: PreparedPair) => T): T {
+    const backend = this.pick(opts?.backend);
+    const mark = this.core ? this.core.mark() : 0;
+    let p: PreparedPair | null = null;
+    try {
+      p = backend.prepare(views[0], views[1]);
+      return fn(p);
+    } catch (e) {
+      if (e instanceof WebAssembly.RuntimeError && this.core && backend.name === "wasm") {
+        this.core.rebuild();
+        p = null;
+        throw new RepmatchError("engineFailure", `expected the WASM core to finish, got a trap (${e.message}); the engine was rebuilt`);
+      }
+      throw e;
+    } finally {
+      p?.dispose();
+      if (this.core) this.core.reset(mark);
+    }
+  }
+
+  private info(views: [MatrixView, MatrixView], p: PreparedPair): PairInfo {
+    return { samples: p.samples, neurons: [p.na, p.nb], warnings: pairWarnings(views[0], views[1], p.live) };
+  }
+
+  /** Maximum eps-approximate match (Algorithm 1) and its similarity. */
+  maxMatch(a: ActivationsInput, b: ActivationsInput, opts: CallOptions & { eps: number }): MaxMatchResult & PairInfo {
+    const eps = checkEps(opts?.eps);
+    const views = viewPair(a, b, opts?.names);
+    return this.run(views, opts, (p) => ({ ...this.info(views, p), ...maxMatchOn(p, eps) }));
+  }
+
+  /** Similarity-vs-eps curve (one maximum match per eps) and maxEpsilon, sharing one Gram product. */
+  similarityCurve(a: ActivationsInput, b: ActivationsInput, opts: CallOptions & { eps?: readonly number[] } = {}): CurveResult {
+    const eps = checkEpsList(opts.eps ?? DEFAULT_EPSILONS);
+    const views = viewPair(a, b, opts?.names);
+    return this.run(views, opts, (p) => {
+      const points = eps.map((e) => maxMatchOn(p, e));
+      const first = points[0] ?? maxMatchOn(p, 0);
+      return { ...this.info(views, p), deadA: first.deadA, deadB: first.deadB, maxEpsilon: maxEpsilonOn(p), points };
+    });
+  }
+
+  /** The smallest eps at which every live neuron is matched (0 if a side has no live neuron). */
+  maxEpsilon(a: ActivationsInput, b: ActivationsInput, opts: CallOptions = {}): number {
+    const views = viewPair(a, b, opts?.names);
+    return this.run(views, opts, (p) => maxEpsilonOn(p));
+  }
+
+  /**
+   * Smallest eps (to within tol, by bisection on [lo, hi]) whose maximum match has at least
+   * minSize neurons on each side; eps null when even hi has none.
+   */
+  minEpsilon(
+    a: ActivationsInput,
+    b: ActivationsInput,
+    opts: CallOptions & { minSize?: number; tol?: number; lo?: number; hi?: number } = {},
+  ): MinEpsilonResult {
+    const minSize = opts.minSize ?? 1;
+    if (!Number.isSafeInteger(minSize) || minSize < 1) fail("badOption", `expected minSize to be a positive integer, got ${String(minSize)}`);
+    const tol = opts.tol ?? 1e-4;
+    if (!(typeof tol === "number" && tol > 0 && tol < 1)) fail("badOption", `expected tol in (0, 1), got ${String(tol)}`);
+    const lo = checkEps(opts.lo ?? 0, "lo");
+    const views = viewPair(a, b, opts?.names);
+    return this.run(views, opts, (p) => {
+      const hi = opts.hi === undefined ? Math.min(1 - 1e-12, Math.max(maxEpsilonOn(p), lo) + 1e-12) : checkEps(opts.hi, "hi");
+      if (hi < lo) fail("badOption", `expected lo <= hi, got lo ${lo} and hi ${hi}`);
+      return minEpsilonOn(p, minSize, tol, lo, hi);
+    });
+  }
+
+  /** The v-minimal match of neuron v ("a:I" or "b:J") by greedy deletion (Algorithm 2). */
+  vMinimal(a: ActivationsInput, b: ActivationsInput, opts: CallOptions & { eps: number; v: string }): VMinimalResult {
+    const eps = checkEps(opts?.eps);
+    const views = viewPair(a, b, opts?.names);
+    return this.run(views, opts, (p) => vMinimalOn(p, eps, opts.v));
+  }
+
+  /** Decomposition of the maximum match into simple matches, with the certificates. */
+  simpleMatches(a: ActivationsInput, b: ActivationsInput, opts: CallOptions & { eps: number; certify?: boolean }): SimpleMatchesResult {
+    const eps = checkEps(opts?.eps);
+    const views = viewPair(a, b, opts?.names);
+    return this.run(views, opts, (p) => simpleMatchesOn(p, eps, opts.certify ?? true));
+  }
+
+  /** Maximum match at every eps plus maxEpsilon, in the fixtures' schema (see CompareResult). */
+  compare(a: ActivationsInput, b: ActivationsInput, opts: CallOptions & { eps?: readonly number[] } = {}): CompareResult {
+    const c = this.similarityCurve(a, b, opts);
+    return {
+      samples: c.samples,
+      neurons: c.neurons,
+      maxMatch: c.points.map(({ rounds: _r, ...rest }) => rest),
+      maxEpsilon: c.maxEpsilon,
+      warnings: c.warnings,
+    };
+  }
+
+  /**
+   * Conv layers as the authors did: one neuron per channel, its vector over (image, position);
+   * `draws` random draws of `rows` coordinates (the same for both networks), mean and spread of the
+   * similarity per eps.
+   */
+  convSimilarity(a: ConvInput, b: ConvInput, opts: ConvOptions): ConvResult {
+    const eps = checkEpsList(typeof opts?.eps === "number" ? [opts.eps] : (opts?.eps ?? []));
+    if (eps.length === 0) fail("badEpsilon", "expected at least one eps, got none");
+    const draws = opts.draws ?? 16;
+    const rows = opts.rows ?? 10000;
+    const seed = opts.seed ?? 0;
+    if (!Number.isSafeInteger(draws) || draws < 1) fail("badOption", `expected draws to be a positive integer, got ${String(draws)}`);
+    if (!Number.isSafeInteger(rows) || rows < 1) fail("badOption", `expected rows to be a positive integer, got ${String(rows)}`);
+    if (!Number.isSafeInteger(seed) || seed < 0) fail("badOption", `expected seed to be a non-negative integer, got ${String(seed)}`);
+    const sampler = sampleConvPair(a, b, opts.layout, rows, seed);
+    const per = eps.map(() => [] as number[]);
+    for (let k = 0; k < draws; k++) {
+      const views = sampler.draw();
+      this.run(views, opts, (p) => eps.forEach((e, i) => per[i]!.push(maxMatchOn(p, e).similarity)));
+    }
+    return {
+      layout: opts.layout,
+      channels: sampler.channels,
+      coordinates: sampler.coordinates,
+      rows: sampler.rows,
+      draws,
+      seed,
+      points: eps.map((e, i) => ({ eps: e, ...meanStd(per[i]!), perDraw: per[i]! })),
+    };
+  }
+}
+
+function meanStd(x: number[]): { mean: number; std: number } {
+  const mean = x.reduce((s, v) => s + v, 0) / x.length;
+  const v = x.length > 1 ? x.reduce((s, t) => s + (t - mean) ** 2, 0) / (x.length - 1) : 0;
+  return { mean, std: Math.sqrt(v) };
+}
+
+function checkEpsList(eps: readonly number[]): number[] {
+  if (!Array.isArray(eps)) fail("badEpsilon", `expected a list of eps values, got ${typeof eps}`);
+  return eps.map((e) => checkEps(e));
+}
+
+function preferredBackend(opts: EngineOptions | undefined, core: WasmCore | null): BackendName {
+  const want = opts?.backend ?? "auto";
+  if (want !== "auto" && want !== "wasm" && want !== "js") fail("badOption", `expected backend "auto", "wasm" or "js", got ${JSON.stringify(want)}`);
+  if (want === "js") return "js";
+  if (!core) {
+    if (want === "wasm") fail("wasmUnavailable", "expected a runtime with WebAssembly SIMD for backend 'wasm', got none");
+    return "js";
+  }
+  return "wasm";
+}
+
+/** Creates an engine, compiling the WASM core asynchronously. */
+export async function createEngine(opts?: EngineOptions): Promise<Engine> {
+  let core: WasmCore | null = null;
+  if (opts?.backend !== "js") {
+    try {
+      core = await WasmCore.create(opts?.relaxedSimd ?? true);
+    } catch (e) {
+      if (!(e instanceof RepmatchError) || opts?.backend === "wasm") throw e;
+    }
+  }
+  return new Engine(core, preferredBackend(opts, core));
+}
+
+/** Creates an engine synchronously (Node, workers). */
+export function createEngineSync(opts?: EngineOptions): Engine {
+  let core: WasmCore | null = null;
+  if (opts?.backend !== "js") {
+    try {
+      core = WasmCore.createSync(opts?.relaxedSimd ?? true);
+    } catch (e) {
+      if (!(e instanceof RepmatchError) || opts?.backend === "wasm") throw e;
+    }
+  }
+  return new Engine(core, preferredBackend(opts, core));
+}

@@ -1,0 +1,68 @@
+/**
+ * Synthetic activation pairs with a known answer, for the demo, the benchmark and tests.
+ *
+ * Planted match: a shared latent block Z (d x k, standard normal). On each side, `shared` neurons
+ * are random Gaussian mixtures of Z (weights N(0, 1/k), so entries have unit variance) plus
+ * independent noise of standard deviation `noise` per entry; the other neurons are unrelated
+ * standard normal. With noise << 1 and d >> n, each planted neuron lies within ~noise * sqrt(2)
+ * of the other side's span and every unrelated one ~sqrt(1 - n/d) away, so the maximum match at
+ * eps = 0.3 is exactly the planted neurons. Columns are shuffled so the planted indices are mixed.
+ */
+import type { MatrixInput } from "./matrix.js";
+import { gaussian, rng } from "./random.js";
+
+export interface PlantedOptions {
+  samples: number;
+  /** neurons per side */
+  neurons: number;
+  /** planted neurons per side (also the latent dimension) */
+  shared: number;
+  noise?: number;
+  seed?: number;
+}
+
+export interface PlantedPair {
+  a: MatrixInput;
+  b: MatrixInput;
+  /** planted column indices, ascending */
+  plantedA: number[];
+  plantedB: number[];
+}
+
+function shuffled(n: number, next: () => number): number[] {
+  const p = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(next() * (i + 1));
+    [p[i], p[j]] = [p[j]!, p[i]!];
+  }
+  return p;
+}
+
+export function plantedPair(o: PlantedOptions): PlantedPair {
+  const { samples: d, neurons: n, shared: k } = o;
+  const noise = o.noise ?? 0.05;
+  const g = gaussian(o.seed ?? 1);
+  const Z = Float64Array.from({ length: d * k }, g); // row-major d x k
+  const side = (salt: number) => {
+    const perm = shuffled(n, rng((o.seed ?? 1) * 7919 + salt));
+    const W = Float64Array.from({ length: k * k }, () => g() / Math.sqrt(k)); // k x k
+    const X = new Float64Array(d * n);
+    const row = new Float64Array(k);
+    for (let i = 0; i < d; i++) {
+      for (let c = 0; c < k; c++) {
+        let s = 0;
+        for (let l = 0; l < k; l++) s += (Z[i * k + l] as number) * (W[l * k + c] as number);
+        row[c] = s;
+      }
+      for (let j = 0; j < n; j++) {
+        const col = perm[j]!;
+        X[i * n + col] = j < k ? (row[j] as number) + noise * g() : g();
+      }
+    }
+    const planted = perm.slice(0, k).sort((x, y) => x - y);
+    return { X, planted };
+  };
+  const A = side(1);
+  const B = side(2);
+  return { a: { data: A.X, shape: [d, n] }, b: { data: B.X, shape: [d, n] }, plantedA: A.planted, plantedB: B.planted };
+}

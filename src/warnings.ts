@@ -1,0 +1,41 @@
+/**
+ * Warnings: inputs that are valid but make results risky to read. They travel in a `warnings`
+ * array of every pair result (the CLI prints them on stderr).
+ */
+import type { MatrixView } from "./matrix.js";
+
+export interface Warning {
+  code: "fewSamples" | "samplesBelowNeurons" | "deadNeurons";
+  message: string;
+}
+
+/**
+ * Subspace match means little unless samples >> neurons (docs/subspace-match.md, pitfall 5.1):
+ * below 5 x neurons random vectors are already close to a span; at or below the neuron count
+ * every neuron lies in the other side's span. Dead neurons are never matched but count.
+ */
+export function pairWarnings(a: MatrixView, b: MatrixView, live: Uint8Array): Warning[] {
+  const out: Warning[] = [];
+  const d = a.samples;
+  const n = Math.max(a.neurons, b.neurons);
+  if (d <= n) {
+    out.push({
+      code: "samplesBelowNeurons",
+      message: `${d} samples <= ${n} neurons: each side can span all of R^${d}, so every neuron matches and similarity 1 means nothing`,
+    });
+  } else if (d < 5 * n) {
+    out.push({
+      code: "fewSamples",
+      message: `${d} samples < 5 x ${n} neurons: random activation vectors are already close to the other side's span (expected relative distance ~ sqrt(1 - n/d)); use more samples`,
+    });
+  }
+  let deadA = 0, deadB = 0;
+  for (let k = 0; k < live.length; k++) if (!live[k]) k < a.neurons ? deadA++ : deadB++;
+  if (deadA + deadB > 0) {
+    out.push({
+      code: "deadNeurons",
+      message: `dead neurons (all-zero activations): ${deadA} in ${a.name}, ${deadB} in ${b.name}; never matched, but counted in the similarity`,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,94 @@
+/**
+ * The WASM backend: copies a validated pair once into linear memory (column-major), normalises the
+ * columns and forms their cosine Gram there (the only O(d n^2) work, SIMD), then runs the pruning
+ * loop of assembly/match.ts inside candidate sets. All of a pair's memory is one arena segment,
+ * released by dispose().
+ */
+import type { Backend, PreparedPair, PruneResult } from "../backend.js";
+import { RepmatchError } from "../errors.js";
+import { crossDistances, liveMask } from "../js/backend.js";
+import { copyColumns, type MatrixView } from "../matrix.js";
+import { DEAD_NORM } from "../tolerances.js";
+import type { WasmCore } from "./instance.js";
+
+/** Bytes the WASM arena needs for a pair (checked before anything is allocated). */
+export function pairBytes(core: WasmCore, d: number, na: number, nb: number): number {
+  const n = na + nb;
+  return 8 * d * n + 8 * n * n + 8 * n + 2 * n + 16 * n + core.exports.workspaceBytes(d, na, nb) + 256;
+}
+
+export function wasmBackend(core: WasmCore): Backend {
+  return {
+    name: "wasm",
+    prepare(a: MatrixView, b: MatrixView): PreparedPair {
+      const d = a.samples, na = a.neurons, nb = b.neurons, n = na + nb;
+      const need = pairBytes(core, d, na, nb);
+      if (!core.fits(need)) {
+        throw new RepmatchError(
+          "tooLarge",
+          `expected a pair that fits in 4 GiB of WebAssembly memory, got ${d} samples x (${na} + ${nb}) neurons needing ${(need / 2 ** 30).toFixed(2)} GiB`,
+          { bytes: need },
+        );
+      }
+      const mark = core.mark();
+      try {
+        const ex = core.exports;
+        const Z = core.alloc(8 * d * n);
+        const zv = core.f64(Z, d * n);
+        copyColumns(a, zv, 0, d);
+        copyColumns(b, zv, na * d, d);
+        const normsPtr = core.alloc(8 * n);
+        ex.normalizeColumns(Z, d, d, n, normsPtr, DEAD_NORM);
+        const live = liveMask(core.f64(normsPtr, n));
+        const livePtr = core.alloc(n);
+        core.u8(livePtr, n).set(live);
+        const C = core.alloc(8 * n * n);
+        ex.syrk(Z, d, d, n, C, n, 0);
+        const work = core.alloc(ex.workspaceBytes(d, na, nb));
+        const cand = core.alloc(n);
+        const out = core.alloc(n);
+        const tPtr = core.alloc(4 * n);
+        const bPtr = core.alloc(4 * n);
+        const dPtr = core.alloc(8 * n);
+        let disposed = false;
+        const check = () => {
+          if (disposed) throw new RepmatchError("engineFailure", "expected a live prepared pair, got one already disposed");
+          ex.setPair(C, Z, livePtr, d, na, nb, work);
+        };
+        return {
+          samples: d,
+          na,
+          nb,
+          live,
+          maxMatch(mask: Uint8Array, eps: number): PruneResult {
+            check();
+            core.u8(cand, n).set(mask);
+            const rounds = ex.maxMatch(cand, eps, out);
+            return {
+              match: core.u8(out, n).slice(),
+              margin: core.global(ex.lastMargin),
+              rounds,
+              exactSides: core.global(ex.lastExactSides),
+            };
+          },
+          crossDistances(): Float64Array {
+            check();
+            return crossDistances(live, na, nb, (t, nt, basis, m, res) => {
+              core.i32(tPtr, nt).set(t.subarray(0, nt));
+              core.i32(bPtr, m).set(basis.subarray(0, m));
+              ex.distances(tPtr, nt, bPtr, m, NaN, dPtr);
+              res.set(core.f64(dPtr, nt));
+            });
+          },
+          dispose(): void {
+            if (!disposed) core.reset(mark);
+            disposed = true;
+          },
+        };
+      } catch (e) {
+        core.reset(mark);
+        throw e;
+      }
+    },
+  };
+}
