@@ -121,8 +121,8 @@ export class JsPruner {
   maxMatch(cand: Uint8Array, eps: number): PruneResult {
     const { na, live } = this.p;
     const n = this.n;
-    let sx = new Int32Array(na), nx = 0;
-    let sy = new Int32Array(n - na), ny = 0;
+    const sx = new Int32Array(na), sy = new Int32Array(n - na);
+    let nx = 0, ny = 0;
     for (let i = 0; i < na; i++) if (cand[i] && live[i]) sx[nx++] = i;
     for (let j = na; j < n; j++) if (cand[j] && live[j]) sy[ny++] = j;
     const dist = new Float64Array(Math.max(nx, ny, 1));
@@ -134,23 +134,15 @@ export class JsPruner {
       let changed = false;
       if (nx > 0) {
         this.distances(sx, nx, sy, ny, eps, dist);
-        let k = 0;
-        for (let i = 0; i < nx; i++) {
-          const di = dist[i] as number;
-          margin = Math.min(margin, Math.abs(di - eps));
-          if (di <= eps) sx[k++] = sx[i] as number;
-        }
-        if (k !== nx) { changed = true; nx = k; }
+        const k = keep(sx, nx, dist, eps);
+        margin = Math.min(margin, k.margin);
+        if (k.kept !== nx) { changed = true; nx = k.kept; }
       }
       if (ny > 0) {
         this.distances(sy, ny, sx, nx, eps, dist);
-        let k = 0;
-        for (let i = 0; i < ny; i++) {
-          const di = dist[i] as number;
-          margin = Math.min(margin, Math.abs(di - eps));
-          if (di <= eps) sy[k++] = sy[i] as number;
-        }
-        if (k !== ny) { changed = true; ny = k; }
+        const k = keep(sy, ny, dist, eps);
+        margin = Math.min(margin, k.margin);
+        if (k.kept !== ny) { changed = true; ny = k.kept; }
       }
       if (!changed) break;
     }
@@ -159,4 +151,16 @@ export class JsPruner {
     for (let i = 0; i < ny; i++) match[sy[i] as number] = 1;
     return { match, margin, rounds, exactSides: this.exactSides };
   }
+}
+
+/** Compacts s[0..ns) to the neurons with dist <= eps; margin = min |dist - eps| over all of them. */
+function keep(s: Int32Array, ns: number, dist: Float64Array, eps: number): { kept: number; margin: number } {
+  let k = 0;
+  let margin = Infinity;
+  for (let i = 0; i < ns; i++) {
+    const di = dist[i] as number;
+    margin = Math.min(margin, Math.abs(di - eps));
+    if (di <= eps) s[k++] = s[i] as number;
+  }
+  return { kept: k, margin };
 }
