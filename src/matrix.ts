@@ -43,7 +43,8 @@ function isMatrixInput(x: unknown): x is MatrixInput {
   return typeof x === "object" && x !== null && "data" in x && "shape" in x;
 }
 
-function describe(x: unknown): string {
+/** A short description of a value for error messages ("null", "an array of length 3", "Int32Array"). */
+export function describe(x: unknown): string {
   if (x === null) return "null";
   if (Array.isArray(x)) return `an array of length ${x.length}`;
   if (ArrayBuffer.isView(x)) return x.constructor.name;
@@ -97,6 +98,7 @@ export function viewMatrix(input: ActivationsInput, name = "input"): MatrixView 
     colStride: fortran ? d : 1,
     float32: data instanceof Float32Array,
   };
+  if (!ArrayBuffer.isView(data)) checkNumbers(view);
   checkFinite(view);
   return view;
 }
@@ -119,13 +121,31 @@ function viewNested(rows: readonly (readonly number[])[], name: string): MatrixV
     }
     for (let j = 0; j < n; j++) {
       const v = row[j];
-      if (typeof v !== "number") fail("badInput", `${name}: expected numbers, got ${typeof v} at row ${i}, column ${j}`);
+      if (typeof v !== "number") fail("badInput", `${name}: expected numbers, got ${describe(v)} at row ${i}, column ${j}`);
       data[i * n + j] = v;
     }
   }
   const view: MatrixView = { name, samples: d, neurons: n, data, rowStride: n, colStride: 1, float32: false };
   checkFinite(view);
   return view;
+}
+
+/**
+ * Plain arrays only: every element must be a number. Without this, strings, null or booleans would
+ * pass the finiteness check ("1" * 0 === 0) and be coerced silently by the backend's copy.
+ */
+function checkNumbers(m: MatrixView): void {
+  const data = m.data as ArrayLike<unknown>;
+  const len = m.samples * m.neurons;
+  let k = 0;
+  while (k < len && typeof data[k] === "number") k++;
+  if (k === len) return;
+  for (let i = 0; i < m.samples; i++) {
+    for (let j = 0; j < m.neurons; j++) {
+      const v = data[i * m.rowStride + j * m.colStride];
+      if (typeof v !== "number") fail("badInput", `${m.name}: expected numbers, got ${describe(v)} at row ${i}, column ${j}`);
+    }
+  }
 }
 
 /** Rejects NaN/Inf, naming the first offending row and column (row-major order of discovery). */

@@ -90,7 +90,7 @@ function compare(engine: Engine, argv: string[], io: Io): void {
       seed: { type: "string" },
     },
   });
-  if (positionals.length !== 2) fail("usage", `compare: expected two .npy files, got ${positionals.length}\n\n${USAGE}`);
+  if (positionals.length !== 2) fail("usage", `compare: expected two .npy files, got ${positionals.length} (see repmatch --help)`);
   const eps = parseEps(values.eps);
   const backend = backendOf(values.backend);
   const [fa, fb] = positionals as [string, string];
@@ -120,12 +120,16 @@ function compare(engine: Engine, argv: string[], io: Io): void {
     return;
   }
 
-  const r = engine.compare(A, B, { eps, backend, names });
+  // readNpy returns C-order data whatever the file's order; its fortranOrder is informational only
+  // and must not reach the engine, where fortranOrder: true means "data is column-major".
+  const ma = { data: A.data, shape: A.shape };
+  const mb = { data: B.data, shape: B.shape };
+  const r = engine.compare(ma, mb, { eps, backend, names });
   const extra: Record<string, unknown> = {};
-  if (values.simple) extra.simpleMatches = eps.map((e) => engine.simpleMatches(A, B, { eps: e, backend, names }));
+  if (values.simple) extra.simpleMatches = eps.map((e) => engine.simpleMatches(ma, mb, { eps: e, backend, names }));
   if (values.v) {
     const vs = values.v.split(",").map((t) => t.trim()).filter(Boolean);
-    extra.vMinimal = eps.flatMap((e) => vs.map((v) => engine.vMinimal(A, B, { eps: e, v, backend, names })));
+    extra.vMinimal = eps.flatMap((e) => vs.map((v) => engine.vMinimal(ma, mb, { eps: e, v, backend, names })));
   }
   const { warnings, ...rest } = r;
   for (const w of warnings) io.err(`repmatch: warning: ${w.message}\n`);
@@ -178,7 +182,7 @@ export function main(argv: string[], io: Io): number {
       runDemo(createEngineSync(), { json: values.json ?? false, backend: backendOf(values.backend) }, io);
       return 0;
     }
-    fail("usage", `expected a command (compare, demo), got ${JSON.stringify(cmd)}\n\n${USAGE}`);
+    fail("usage", `expected a command (compare, demo), got ${JSON.stringify(cmd)} (see repmatch --help)`);
   } catch (e) {
     if (process.env.REPMATCH_DEBUG) io.err(String((e as Error).stack) + "\n");
     if (e instanceof RepmatchError) {
