@@ -39,8 +39,18 @@ const NC: i32 = 120;
 const MR: i32 = RELAXED ? 3 : 4;
 const NR: i32 = RELAXED ? 3 : 2;
 
-/** Packed copy of MR columns x KC rows of A (row pairs interleaved), see packA. */
-const PACK: usize = memory.data(KC * 4 * 8, 16);
+/** Bytes of the packing scratch: MR columns x KC rows of A (row pairs interleaved), see packA. */
+export const PACK_BYTES: i32 = KC * 4 * 8;
+/**
+ * The packing scratch of this instance: a static block by default. Instances that share one
+ * linear memory (threads) must each point it at their own block with setPackBuffer.
+ */
+let PACK: usize = memory.data(PACK_BYTES, 16);
+
+/** Points this instance's packing scratch at `ptr` (PACK_BYTES bytes, 16-byte aligned). */
+export function setPackBuffer(ptr: usize): void {
+  PACK = ptr;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers (always inlined)
@@ -319,6 +329,12 @@ export function syrk(Z: usize, ldz: i32, d: i32, n: i32, G: usize, ldg: i32, acc
   } else if (accumulate == 0) {
     for (let j = 0; j < n; j++) memory.fill(G + <usize>j * sg, 0, <usize>n << 3);
   }
+  symmetrize(G, ldg, n);
+}
+
+/** Copies the upper triangle of the n x n matrix G (ld ldg) into the lower one, in 32 x 32 blocks. */
+export function symmetrize(G: usize, ldg: i32, n: i32): void {
+  let sg = <usize>ldg << 3;
   for (let j0 = 0; j0 < n; j0 += 32) {
     let j1 = min(j0 + 32, n);
     for (let i0 = j0; i0 < n; i0 += 32) {
@@ -331,6 +347,25 @@ export function syrk(Z: usize, ldz: i32, d: i32, n: i32, G: usize, ldg: i32, acc
         }
       }
     }
+  }
+}
+
+/**
+ * One of two parts of the upper triangle of G = Z^T Z, for two threads sharing memory (no mirror:
+ * call symmetrize once both are done). With the split column s (n / sqrt(2) balances the work):
+ *   part 0: G(i, j) for i <= j < s                       (the leading triangle)
+ *   part 1: G(i, j) for i < s <= j, and s <= i <= j        (the trailing columns)
+ * Every entry gets exactly the bits syrk would give it (same panels, same micro-kernels).
+ * Requires d >= 1 and 0 < s < n.
+ */
+export function syrkPart(Z: usize, ldz: i32, d: i32, n: i32, G: usize, ldg: i32, s: i32, part: i32): void {
+  let sz = (<usize>ldz << 3) * <usize>s;
+  let sg = (<usize>ldg << 3) * <usize>s;
+  if (part == 0) {
+    crossTN(Z, ldz, Z, ldz, d, s, s, G, ldg, false, true);
+  } else {
+    crossTN(Z, ldz, Z + sz, ldz, d, s, n - s, G + sg, ldg, false, false);
+    crossTN(Z + sz, ldz, Z + sz, ldz, d, n - s, n - s, G + sg + (<usize>s << 3), ldg, false, true);
   }
 }
 

@@ -1,4 +1,4 @@
-// Compiles assembly/ to two WebAssembly builds (plain SIMD and relaxed SIMD) and embeds each as
+// Compiles assembly/ to four WebAssembly builds (plain / relaxed SIMD, own / shared memory) and embeds each as
 // base64 in a generated TypeScript module, so Node, bundlers and browsers load the same bytes
 // without a file fetch. Outputs: build/*.wasm (inspection), src/wasm/*.generated.ts (git-ignored).
 import asc from "assemblyscript/asc";
@@ -11,10 +11,12 @@ process.chdir(root);
 mkdirSync("build", { recursive: true });
 mkdirSync("src/wasm", { recursive: true });
 
-const targets = [
-  { target: "simd", out: "build/core-simd.wasm", module: "src/wasm/core-simd.generated.ts" },
-  { target: "relaxed", out: "build/core-relaxed.wasm", module: "src/wasm/core-relaxed.generated.ts" },
-];
+// plain SIMD and relaxed SIMD (FMA), each with its own memory or importing a shared one (threads)
+const targets = ["simd", "relaxed", "simd-shared", "relaxed-shared"].map((target) => ({
+  target,
+  out: `build/core-${target}.wasm`,
+  module: `src/wasm/core-${target}.generated.ts`,
+}));
 
 for (const t of targets) {
   const { error, stderr } = await asc.main(["--config", "asconfig.json", "--target", t.target], {});

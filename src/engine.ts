@@ -31,6 +31,11 @@ export interface EngineOptions {
   backend?: "auto" | BackendName;
   /** use the relaxed-SIMD (FMA) build where the runtime validates it (default true) */
   relaxedSimd?: boolean;
+  /**
+   * threads for the Gram product: 2 (default) uses a helper worker thread where Node's
+   * worker_threads and shared memory exist; 1 stays on the calling thread. Results are identical.
+   */
+  threads?: 1 | 2;
 }
 
 export interface CallOptions {
@@ -89,6 +94,8 @@ export class Engine {
   readonly backend: BackendName;
   /** which WASM build runs (null for a JS-only engine) */
   readonly wasmFlavour: WasmFlavour | null;
+  /** threads the WASM Gram product may use (1 or 2; 0 for a JS-only engine) */
+  readonly threads: number;
   private readonly core: WasmCore | null;
   private readonly backends: Partial<Record<BackendName, Backend>>;
 
@@ -96,17 +103,27 @@ export class Engine {
   constructor(core: WasmCore | null, preferred: BackendName) {
     this.core = core;
     this.wasmFlavour = core ? core.flavour : null;
+    this.threads = core ? core.threads : 0;
     this.backends = { js: jsBackend };
     if (core) this.backends.wasm = wasmBackend(core);
     this.backend = preferred;
   }
 
-  /** Bytes in use in the WASM arena now, and the most ever used (0 for a JS engine). */
-  memoryStats(): { arenaBytes: number; peakArenaBytes: number; memoryBytes: number } {
+  /** Stops the helper thread (if any). The engine stays usable, on one thread. */
+  close(): void {
+    this.core?.close();
+  }
+
+  /**
+   * Bytes in use in the WASM arena now (0 between calls), the most ever used, the size of linear
+   * memory, and how many Gram products ran on two threads (all 0 for a JS engine).
+   */
+  stats(): { arenaBytes: number; peakArenaBytes: number; memoryBytes: number; parallelGrams: number } {
     return {
       arenaBytes: this.core ? this.core.used : 0,
       peakArenaBytes: this.core ? this.core.peak : 0,
       memoryBytes: this.core ? this.core.memoryBytes : 0,
+      parallelGrams: this.core ? this.core.parallelGrams : 0,
     };
   }
 
@@ -277,9 +294,9 @@ export async function createEngine(opts?: EngineOptions): Promise<Engine> {
   let core: WasmCore | null = null;
   if (opts?.backend !== "js") {
     try {
-      core = await WasmCore.create(opts?.relaxedSimd ?? true);
+      core = await WasmCore.create({ preferRelaxed: opts?.relaxedSimd ?? true, threads: opts?.threads ?? 2 });
     } catch (e) {
-      if (!(e instanceof RepmatchError) || opts?.backend === "wasm") throw e;
+      if (!(e instanceof RepmatchError && e.code === "wasmUnavailable") || opts?.backend === "wasm") throw e;
     }
   }
   return new Engine(core, preferredBackend(opts, core));
@@ -290,9 +307,9 @@ export function createEngineSync(opts?: EngineOptions): Engine {
   let core: WasmCore | null = null;
   if (opts?.backend !== "js") {
     try {
-      core = WasmCore.createSync(opts?.relaxedSimd ?? true);
+      core = WasmCore.createSync({ preferRelaxed: opts?.relaxedSimd ?? true, threads: opts?.threads ?? 2 });
     } catch (e) {
-      if (!(e instanceof RepmatchError) || opts?.backend === "wasm") throw e;
+      if (!(e instanceof RepmatchError && e.code === "wasmUnavailable") || opts?.backend === "wasm") throw e;
     }
   }
   return new Engine(core, preferredBackend(opts, core));

@@ -36,13 +36,13 @@ beforeAll(() => {
 
 /** The engine answers a valid call correctly and holds no arena memory. */
 function expectHealthy(): void {
-  expect(engine.memoryStats().arenaBytes, "arena after the failed call").toBe(0);
+  expect(engine.stats().arenaBytes, "arena after the failed call").toBe(0);
   for (const backend of ["wasm", "js"] as BackendName[]) {
     const r = engine.maxMatch(toyA, toyB, { eps: 0.1, backend });
     expect(r.a).toEqual([0, 1, 2, 3]);
     expect(r.b).toEqual([1, 2, 3, 4]);
   }
-  expect(engine.memoryStats().arenaBytes, "arena after a valid call").toBe(0);
+  expect(engine.stats().arenaBytes, "arena after a valid call").toBe(0);
 }
 
 /** fn must throw a RepmatchError with this code and an "expected X, got Y" message. */
@@ -241,7 +241,7 @@ describe("convSimilarity", () => {
     const r = call(conv(3), conv(2));
     expect(r.channels).toEqual([3, 2]);
     expect(r.points[0]!.perDraw).toHaveLength(2);
-    expect(engine.memoryStats().arenaBytes).toBe(0);
+    expect(engine.stats().arenaBytes).toBe(0);
   });
 
   it("wrong shape: 2-D, 3-D, 5-D, negative, non-integer, length mismatch", () => {
@@ -349,7 +349,7 @@ describe("failures inside a call leave nothing behind", () => {
     for (let k = 0; k < 20; k++) {
       expect(() => engine.vMinimal(a, b, { eps: 0.5, v: `b:${30 + k}` })).toThrow(RepmatchError);
       expect(() => engine.minEpsilon(a, b, { lo: 0.9, hi: 0.1 })).toThrow(RepmatchError);
-      expect(engine.memoryStats().arenaBytes).toBe(0);
+      expect(engine.stats().arenaBytes).toBe(0);
     }
     expect(engine.maxEpsilon(a, b)).toBe(before);
     expectHealthy();

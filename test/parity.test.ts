@@ -298,6 +298,6 @@ describe("convSimilarity (4-D, channel as neuron)", () => {
       expect((err as RepmatchError).code).toBe("sampleCountMismatch");
       expect((err as RepmatchError).message).toMatch(/expected .+, got .+/);
     }
-    expect(engine.memoryStats().arenaBytes).toBe(0);
+    expect(engine.stats().arenaBytes).toBe(0);
   });
 });

@@ -43,7 +43,7 @@ export function wasmBackend(core: WasmCore): Backend {
         const livePtr = core.alloc(n);
         core.u8(livePtr, n).set(live);
         const C = core.alloc(8 * n * n);
-        ex.syrk(Z, d, d, n, C, n, 0);
+        core.gram(Z, d, n, C);
         const work = core.alloc(ex.workspaceBytes(d, na, nb));
         const cand = core.alloc(n);
         const out = core.alloc(n);

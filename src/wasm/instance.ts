@@ -6,8 +6,11 @@
 import * as loader from "@assemblyscript/loader";
 import { fail, RepmatchError } from "../errors.js";
 import { CHOL_STOP, ERR_SCALE, NEAR_ZERO_D2, UNTRUSTED_ERR } from "../tolerances.js";
+import { wasmBase64 as relaxedSharedBase64 } from "./core-relaxed-shared.generated.js";
 import { wasmBase64 as relaxedBase64 } from "./core-relaxed.generated.js";
+import { wasmBase64 as simdSharedBase64 } from "./core-simd-shared.generated.js";
 import { wasmBase64 as simdBase64 } from "./core-simd.generated.js";
+import { GramHelper, threadsAvailable } from "./threads.js";
 
 /** The raw exports of assembly/index.ts (pointers are byte offsets into memory). */
 export interface CoreExports extends Record<string, unknown> {
@@ -15,6 +18,10 @@ export interface CoreExports extends Record<string, unknown> {
   heapBase(): number;
   relaxedSimd(): number;
   syrk(Z: number, ldz: number, d: number, n: number, G: number, ldg: number, accumulate: number): void;
+  syrkPart(Z: number, ldz: number, d: number, n: number, G: number, ldg: number, s: number, part: number): void;
+  symmetrize(G: number, ldg: number, n: number): void;
+  setPackBuffer(ptr: number): void;
+  PACK_BYTES: WebAssembly.Global | number;
   normalizeColumns(Z: number, ld: number, d: number, n: number, norms: number, deadNorm: number): void;
   setTolerances(cholStop: number, errScale: number, untrusted: number, nearZero: number): void;
   workspaceBytes(d: number, na: number, nb: number): number;
@@ -39,20 +46,37 @@ function decodeBase64(b64: string): Uint8Array<ArrayBuffer> {
   return out;
 }
 
-/** Which build this runtime can run, or null when WebAssembly SIMD is unavailable. */
-export function detectWasm(preferRelaxed = true): { flavour: WasmFlavour; bytes: Uint8Array<ArrayBuffer> } | null {
+/**
+ * Which build this runtime can run, or null when WebAssembly SIMD is unavailable. `shared` asks
+ * for the builds that import a shared memory (for the helper thread).
+ */
+export function detectWasm(preferRelaxed = true, shared = false): { flavour: WasmFlavour; bytes: Uint8Array<ArrayBuffer> } | null {
   if (typeof WebAssembly !== "object" || typeof WebAssembly.validate !== "function") return null;
   if (preferRelaxed) {
-    const bytes = decodeBase64(relaxedBase64);
+    const bytes = decodeBase64(shared ? relaxedSharedBase64 : relaxedBase64);
     if (WebAssembly.validate(bytes)) return { flavour: "relaxed-simd", bytes };
   }
-  const bytes = decodeBase64(simdBase64);
+  const bytes = decodeBase64(shared ? simdSharedBase64 : simdBase64);
   if (WebAssembly.validate(bytes)) return { flavour: "simd", bytes };
   return null;
 }
 
-function imports(): Record<string, Record<string, unknown>> {
-  return {};
+/** Options of the core: the relaxed-SIMD build where valid, and how many threads the Gram uses. */
+export interface CoreOptions {
+  preferRelaxed?: boolean;
+  /** 1 or 2 (default 2 where Node's worker_threads and shared memory exist) */
+  threads?: number;
+}
+
+/** Gram products below this many multiply-adds (d n^2 / 2) stay on one thread. */
+const THREAD_MIN_WORK = 2e7;
+
+function imports(memory: WebAssembly.Memory | null): Record<string, Record<string, unknown>> {
+  return memory ? { env: { memory } } : {};
+}
+
+function sharedMemory(): WebAssembly.Memory {
+  return new WebAssembly.Memory({ initial: 32, maximum: 65536, shared: true } as WebAssembly.MemoryDescriptor);
 }
 
 function readGlobal(g: WebAssembly.Global | number): number {
@@ -69,46 +93,98 @@ export const MAX_MEMORY_BYTES = 4 * 1024 * 1024 * 1024;
  */
 export class WasmCore {
   readonly flavour: WasmFlavour;
+  /** 2 when the Gram product may use the helper thread */
+  readonly threads: number;
   private readonly module: WebAssembly.Module;
+  private readonly shared: WebAssembly.Memory | null;
   private ex!: CoreExports;
   private base = 0;
   private top = 0;
+  private helper: GramHelper | null = null;
+  private helperPack = 0;
   /** highest arena top since creation (bytes above heapBase) */
   peak = 0;
+  /** Gram products computed on two threads */
+  parallelGrams = 0;
 
-  private constructor(module: WebAssembly.Module, flavour: WasmFlavour, ex: CoreExports) {
+  private constructor(module: WebAssembly.Module, flavour: WasmFlavour, shared: WebAssembly.Memory | null, ex: CoreExports) {
     this.module = module;
     this.flavour = flavour;
+    this.shared = shared;
+    this.threads = shared ? 2 : 1;
     this.bind(ex);
   }
 
-  static async create(preferRelaxed = true): Promise<WasmCore> {
-    const found = detectWasm(preferRelaxed);
+  private static plan(o: CoreOptions): { found: NonNullable<ReturnType<typeof detectWasm>>; shared: WebAssembly.Memory | null } {
+    const threads = o.threads ?? 2;
+    if (threads !== 1 && threads !== 2) fail("badOption", `expected threads to be 1 or 2, got ${String(threads)}`);
+    const wantShared = threads === 2 && threadsAvailable();
+    const found = (wantShared && detectWasm(o.preferRelaxed ?? true, true)) || detectWasm(o.preferRelaxed ?? true, false);
     if (!found) fail("wasmUnavailable", "expected a runtime with WebAssembly SIMD, got none (use the 'js' backend)");
-    const module = await WebAssembly.compile(found.bytes);
-    const inst = await loader.instantiate<CoreExports>(module, imports());
-    return new WasmCore(module, found.flavour, inst.exports as unknown as CoreExports);
+    const isShared = wantShared && found.bytes.length > 0 && WebAssembly.Module.imports(new WebAssembly.Module(found.bytes)).some((i) => i.kind === "memory");
+    return { found, shared: isShared ? sharedMemory() : null };
   }
 
-  static createSync(preferRelaxed = true): WasmCore {
-    const found = detectWasm(preferRelaxed);
-    if (!found) fail("wasmUnavailable", "expected a runtime with WebAssembly SIMD, got none (use the 'js' backend)");
+  static async create(o: CoreOptions = {}): Promise<WasmCore> {
+    const { found, shared } = WasmCore.plan(o);
+    const module = await WebAssembly.compile(found.bytes);
+    const inst = await loader.instantiate<CoreExports>(module, imports(shared));
+    return new WasmCore(module, found.flavour, shared, inst.exports as unknown as CoreExports);
+  }
+
+  static createSync(o: CoreOptions = {}): WasmCore {
+    const { found, shared } = WasmCore.plan(o);
     const module = new WebAssembly.Module(found.bytes);
-    const inst = loader.instantiateSync<CoreExports>(module, imports());
-    return new WasmCore(module, found.flavour, inst.exports as unknown as CoreExports);
+    const inst = loader.instantiateSync<CoreExports>(module, imports(shared));
+    return new WasmCore(module, found.flavour, shared, inst.exports as unknown as CoreExports);
   }
 
   private bind(ex: CoreExports): void {
     this.ex = ex;
     this.base = (ex.heapBase() + 15) & ~15;
+    if (this.shared) {
+      // a permanent packing scratch for the helper thread, below the arena
+      this.helperPack = this.base;
+      this.base += (readGlobal(ex.PACK_BYTES) + 15) & ~15;
+      const need = this.base + PAGE;
+      if (need > this.shared.buffer.byteLength) this.shared.grow(Math.ceil((need - this.shared.buffer.byteLength) / PAGE));
+    }
     this.top = this.base;
     ex.setTolerances(CHOL_STOP, ERR_SCALE, UNTRUSTED_ERR, NEAR_ZERO_D2);
   }
 
-  /** Replaces a trapped instance by a fresh one (same compiled module); the arena starts empty. */
+  /** Replaces a trapped instance by a fresh one (same compiled module and memory); the arena starts empty. */
   rebuild(): void {
-    const inst = loader.instantiateSync<CoreExports>(this.module, imports());
+    const inst = loader.instantiateSync<CoreExports>(this.module, imports(this.shared));
     this.bind(inst.exports as unknown as CoreExports);
+  }
+
+  /**
+   * G = Z^T Z (n x n, both triangles) for the column-major d x n matrix Z: on two threads when
+   * the helper is available and the product is large enough, else on this one. Same bits either way.
+   */
+  gram(Z: number, d: number, n: number, G: number): void {
+    if (this.shared && d * n * n >= 2 * THREAD_MIN_WORK) {
+      if (!this.helper) this.helper = GramHelper.start(this.module, this.shared, this.helperPack);
+      if (this.helper?.usable) {
+        try {
+          if (this.helper.syrk(this.ex, Z, d, d, n, G, n)) {
+            this.parallelGrams++;
+            return;
+          }
+        } catch (e) {
+          if (e instanceof WebAssembly.RuntimeError) throw e;
+          // the helper failed: fall through to one thread (it is marked unusable)
+        }
+      }
+    }
+    this.ex.syrk(Z, d, d, n, G, n, 0);
+  }
+
+  /** Stops the helper thread, if any. */
+  close(): void {
+    this.helper?.stop();
+    this.helper = null;
   }
 
   get exports(): CoreExports {
@@ -116,7 +192,11 @@ export class WasmCore {
   }
 
   get memoryBytes(): number {
-    return this.ex.memory.buffer.byteLength;
+    return (this.shared ?? this.ex.memory).buffer.byteLength;
+  }
+
+  private get buffer(): ArrayBufferLike {
+    return (this.shared ?? this.ex.memory).buffer;
   }
 
   /** Bytes currently allocated in the arena. */
@@ -143,11 +223,12 @@ export class WasmCore {
     if (end > MAX_MEMORY_BYTES - PAGE) {
       throw new RepmatchError("tooLarge", `expected the data to fit in the 4 GiB of WebAssembly memory, got a request for ${end} bytes`);
     }
-    const have = this.ex.memory.buffer.byteLength;
+    const memory = this.shared ?? this.ex.memory;
+    const have = memory.buffer.byteLength;
     if (end > have) {
       const pages = Math.ceil((end - have) / PAGE);
       try {
-        this.ex.memory.grow(pages);
+        memory.grow(pages);
       } catch {
         throw new RepmatchError("tooLarge", `expected to grow WebAssembly memory to ${end} bytes, but the runtime refused`);
       }
@@ -159,15 +240,15 @@ export class WasmCore {
 
   /** A fresh Float64Array view (views die when memory grows: never keep one across alloc). */
   f64(ptr: number, len: number): Float64Array {
-    return new Float64Array(this.ex.memory.buffer, ptr, len);
+    return new Float64Array(this.buffer, ptr, len);
   }
 
   u8(ptr: number, len: number): Uint8Array {
-    return new Uint8Array(this.ex.memory.buffer, ptr, len);
+    return new Uint8Array(this.buffer, ptr, len);
   }
 
   i32(ptr: number, len: number): Int32Array {
-    return new Int32Array(this.ex.memory.buffer, ptr, len);
+    return new Int32Array(this.buffer, ptr, len);
   }
 
   global(g: WebAssembly.Global | number): number {

@@ -1,0 +1,162 @@
+/**
+ * A second thread for the Gram product (Node only): one worker_threads worker instantiates the
+ * same shared-memory build of the core on the same WebAssembly.Memory and computes one part of
+ * the upper triangle (blas.ts syrkPart) while the calling thread computes the other. Calls stay
+ * synchronous: the caller hands over a task through a small SharedArrayBuffer and waits with
+ * Atomics.wait (allowed on Node's main thread and in workers). Both parts produce exactly the bits
+ * the single-threaded syrk would, so results do not depend on the thread count.
+ *
+ * Where worker_threads or SharedArrayBuffer are missing (browsers' main threads, old runtimes),
+ * nothing here is used and the engine runs single-threaded.
+ */
+
+// control words (Int32Array over a SharedArrayBuffer)
+const SEQ = 0; // task sequence number, written by the caller
+const DONE = 1; // last finished task, written by the worker
+const ERR = 2; // non-zero when the worker failed (the message follows in MSG)
+const READY = 3; // 1 once the worker has instantiated the core
+const ARGS = 4; // Z, ldz, d, n, G, ldg, s, part (8 words, pointers as uint32)
+const WORDS = 16;
+
+/** The worker's code, run with `eval: true`. */
+const WORKER_SOURCE = `
+const { workerData } = require("node:worker_threads");
+const { module, memory, ctrl: ctrlBuf, pack } = workerData;
+const ctrl = new Int32Array(ctrlBuf);
+let ex;
+try {
+  const inst = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error("abort in worker"); } } });
+  ex = inst.exports;
+  ex.setPackBuffer(pack);
+  Atomics.store(ctrl, ${READY}, 1);
+} catch (e) {
+  Atomics.store(ctrl, ${ERR}, 1);
+  Atomics.store(ctrl, ${READY}, 1);
+}
+Atomics.notify(ctrl, ${READY});
+let seen = 0;
+for (;;) {
+  Atomics.wait(ctrl, ${SEQ}, seen);
+  const seq = Atomics.load(ctrl, ${SEQ});
+  if (seq < 0) break;
+  seen = seq;
+  try {
+    const a = (k) => Atomics.load(ctrl, ${ARGS} + k) >>> 0;
+    ex.syrkPart(a(0), a(1), a(2), a(3), a(4), a(5), a(6), a(7));
+  } catch (e) {
+    Atomics.store(ctrl, ${ERR}, 2);
+  }
+  Atomics.store(ctrl, ${DONE}, seq);
+  Atomics.notify(ctrl, ${DONE});
+}
+`;
+
+interface NodeWorker {
+  unref(): void;
+  terminate(): Promise<number>;
+}
+
+type WorkerCtor = new (src: string, opts: { eval: true; workerData: unknown }) => NodeWorker;
+
+function nodeWorkerCtor(): WorkerCtor | null {
+  const proc = (globalThis as { process?: { versions?: { node?: string }; getBuiltinModule?: (id: string) => unknown } }).process;
+  if (!proc?.versions?.node || typeof proc.getBuiltinModule !== "function") return null;
+  if (typeof SharedArrayBuffer !== "function" || typeof Atomics?.wait !== "function") return null;
+  const wt = proc.getBuiltinModule("node:worker_threads") as { Worker?: WorkerCtor } | undefined;
+  return wt?.Worker ?? null;
+}
+
+/** Whether this runtime can run the helper thread (Node with worker_threads and shared memory). */
+export function threadsAvailable(): boolean {
+  return nodeWorkerCtor() !== null;
+}
+
+interface SyrkExports {
+  syrkPart(Z: number, ldz: number, d: number, n: number, G: number, ldg: number, s: number, part: number): void;
+  symmetrize(G: number, ldg: number, n: number): void;
+}
+
+export class GramHelper {
+  private readonly worker: NodeWorker;
+  private readonly ctrl: Int32Array;
+  private seq = 0;
+  private broken = false;
+
+  private constructor(worker: NodeWorker, ctrl: Int32Array) {
+    this.worker = worker;
+    this.ctrl = ctrl;
+  }
+
+  /**
+   * Starts the worker on `module` (a shared-memory build) and `memory`, with its packing scratch
+   * at `pack`; waits until it is ready. Returns null when it cannot start.
+   */
+  static start(module: WebAssembly.Module, memory: WebAssembly.Memory, pack: number, timeoutMs = 10_000): GramHelper | null {
+    const Worker = nodeWorkerCtor();
+    if (!Worker) return null;
+    const ctrlBuf = new SharedArrayBuffer(WORDS * 4);
+    const ctrl = new Int32Array(ctrlBuf);
+    let worker: NodeWorker;
+    try {
+      worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, ctrl: ctrlBuf, pack } });
+    } catch {
+      return null;
+    }
+    worker.unref();
+    Atomics.wait(ctrl, READY, 0, timeoutMs);
+    if (Atomics.load(ctrl, READY) !== 1 || Atomics.load(ctrl, ERR) !== 0) {
+      void worker.terminate();
+      return null;
+    }
+    return new GramHelper(worker, ctrl);
+  }
+
+  get usable(): boolean {
+    return !this.broken;
+  }
+
+  /**
+   * G = Z^T Z (both triangles) with the work split between this thread and the worker. Returns
+   * false (having computed nothing) when the helper is unusable; the caller then runs syrk alone.
+   */
+  syrk(ex: SyrkExports, Z: number, ldz: number, d: number, n: number, G: number, ldg: number): boolean {
+    if (this.broken || n < 2 || d < 1) return false;
+    const s = Math.min(n - 1, Math.max(1, Math.round(n / Math.SQRT2)));
+    const args = [Z, ldz, d, n, G, ldg, s, 1];
+    for (let k = 0; k < args.length; k++) Atomics.store(this.ctrl, ARGS + k, args[k]! | 0);
+    const seq = ++this.seq;
+    Atomics.store(this.ctrl, SEQ, seq);
+    Atomics.notify(this.ctrl, SEQ);
+    const t0 = Date.now();
+    let mine: unknown = null;
+    try {
+      ex.syrkPart(Z, ldz, d, n, G, ldg, s, 0);
+    } catch (e) {
+      mine = e;
+    }
+    // the worker's part costs about as much as ours: allow it generously more before giving up
+    const limit = Math.max(30_000, 20 * (Date.now() - t0));
+    while (Atomics.load(this.ctrl, DONE) !== seq) {
+      if (Atomics.wait(this.ctrl, DONE, seq - 1, limit) === "timed-out" && Atomics.load(this.ctrl, DONE) !== seq) {
+        this.broken = true;
+        void this.worker.terminate();
+        throw new Error("the Gram helper thread did not answer");
+      }
+    }
+    if (mine) throw mine;
+    if (Atomics.load(this.ctrl, ERR) !== 0) {
+      this.broken = true;
+      void this.worker.terminate();
+      throw new Error("the Gram helper thread failed");
+    }
+    ex.symmetrize(G, ldg, n);
+    return true;
+  }
+
+  stop(): void {
+    if (this.broken) return;
+    this.broken = true;
+    Atomics.store(this.ctrl, SEQ, -1);
+    Atomics.notify(this.ctrl, SEQ);
+  }
+}

@@ -1,0 +1,48 @@
+// The Gram product on two threads (a worker sharing the WASM memory) gives exactly the bits of the
+// single-threaded product, so every result is identical whatever the thread count.
+import { afterAll, describe, expect, it } from "vitest";
+import { createEngineSync } from "../src/engine.js";
+import { plantedPair } from "../src/synthetic.js";
+import { randn } from "./helpers.js";
+
+const two = createEngineSync({ threads: 2 });
+const one = createEngineSync({ threads: 1 });
+afterAll(() => two.close());
+
+describe("two-thread Gram product", () => {
+  it("is used in Node and agrees bit for bit with one thread", () => {
+    expect(two.threads).toBe(2);
+    expect(one.threads).toBe(1);
+    // d n^2 = 2000 * 330^2 is above the threading threshold; odd sizes hit every tile tail
+    const pair = plantedPair({ samples: 2001, neurons: 165, shared: 60, noise: 0.05, seed: 3 });
+    const eps = [0.05, 0.1, 0.2, 0.3, 0.6, 0.97];
+    const r2 = two.similarityCurve(pair.a, pair.b, { eps });
+    const r1 = one.similarityCurve(pair.a, pair.b, { eps });
+    expect(r2).toEqual(r1); // toEqual on numbers is exact (Object.is)
+    expect(two.stats().parallelGrams).toBeGreaterThan(0);
+    expect(one.stats().parallelGrams).toBe(0);
+    expect(r2.points.find((p) => p.eps === 0.3)!.a).toEqual(pair.plantedA);
+  });
+
+  it("gives identical results on random data of uneven width, and memory returns to empty", () => {
+    const a = randn(1503, 211, 11);
+    const b = randn(1503, 97, 12);
+    const r2 = two.compare(a, b, { eps: [0.9, 0.95] });
+    const r1 = one.compare(a, b, { eps: [0.9, 0.95] });
+    expect(r2).toEqual(r1);
+    expect(two.stats().arenaBytes).toBe(0);
+  });
+
+  it("keeps working after close(), on one thread", () => {
+    const e = createEngineSync({ threads: 2 });
+    const pair = plantedPair({ samples: 1200, neurons: 200, shared: 50, noise: 0.05, seed: 5 });
+    const before = e.maxMatch(pair.a, pair.b, { eps: 0.3 });
+    e.close();
+    const after = e.maxMatch(pair.a, pair.b, { eps: 0.3 });
+    expect(after).toEqual(before);
+  });
+
+  it("rejects a thread count other than 1 or 2", () => {
+    expect(() => createEngineSync({ threads: 3 as 2 })).toThrow(/threads/);
+  });
+});
