@@ -151,7 +151,7 @@ describe("readNpy: bad-inputs fixtures", () => {
       const array = readNpy(fixture(`bad-inputs/${c.file}`), c.file);
       expect(array.dtype).toBe(c.dtype);
       expect(array.shape).toEqual(c.shape);
-      expect(array.fortranOrder).toBe(c.fortranOrder);
+      expect(array.fileFortranOrder).toBe(c.fortranOrder);
       expect(Array.from(array.data)).toEqual((c.values as number[][]).flat());
     });
   }
@@ -205,8 +205,8 @@ describe("readNpy: fixture matrices", () => {
   it("reads the Fortran-order float64 layout-variants/a.npy equal to relu-random-mlp/a.npy", () => {
     const fortran = readNpy(fixture("layout-variants/a.npy"));
     const c = readNpy(fixture("relu-random-mlp/a.npy"));
-    expect(fortran).toMatchObject({ dtype: "<f8", fortranOrder: true, shape: [1000, 64] });
-    expect(c).toMatchObject({ dtype: "<f8", fortranOrder: false, shape: [1000, 64] });
+    expect(fortran).toMatchObject({ dtype: "<f8", fileFortranOrder: true, shape: [1000, 64] });
+    expect(c).toMatchObject({ dtype: "<f8", fileFortranOrder: false, shape: [1000, 64] });
     expect(firstDifference(fortran.data, c.data)).toBe(-1);
     // The file really is column-major: its second stored element is row 1, column 0.
     const raw = fixture("layout-variants/a.npy");
@@ -218,7 +218,7 @@ describe("readNpy: fixture matrices", () => {
   it("reads the float32 layout-variants/b.npy equal to relu-random-mlp/b.npy", () => {
     const f4 = readNpy(fixture("layout-variants/b.npy"));
     const f8 = readNpy(fixture("relu-random-mlp/b.npy"));
-    expect(f4).toMatchObject({ dtype: "<f4", fortranOrder: false, shape: [1000, 64] });
+    expect(f4).toMatchObject({ dtype: "<f4", fileFortranOrder: false, shape: [1000, 64] });
     expect(f8.shape).toEqual([1000, 64]);
     expect(firstDifference(f4.data, f8.data)).toBe(-1);
   });
@@ -226,7 +226,7 @@ describe("readNpy: fixture matrices", () => {
   it("reads digits-real-fc1/a.npy ('<f4', 500 x 128) exactly widened", () => {
     const bytes = fixture("digits-real-fc1/a.npy");
     const array = readNpy(bytes, "a.npy");
-    expect(array).toMatchObject({ dtype: "<f4", fortranOrder: false, shape: [500, 128] });
+    expect(array).toMatchObject({ dtype: "<f4", fileFortranOrder: false, shape: [500, 128] });
     const { dataOffset } = npyHeader(bytes);
     const view = new DataView(bytes.buffer, bytes.byteOffset + dataOffset);
     const reference = Array.from({ length: 500 * 128 }, (_, i) => view.getFloat32(i * 4, true));
@@ -238,7 +238,7 @@ describe("readNpy: fixture matrices", () => {
 describe("readNpy: numpy reference bytes", () => {
   it("reorders a Fortran-order 3-D array into C order", () => {
     const array = readNpy(fromBase64(NUMPY.fortran3d));
-    expect(array).toMatchObject({ dtype: "<f8", fortranOrder: true, shape: [2, 3, 4] });
+    expect(array).toMatchObject({ dtype: "<f8", fileFortranOrder: true, shape: [2, 3, 4] });
     expect(Array.from(array.data)).toEqual(Array.from({ length: 24 }, (_, i) => i));
   });
 
@@ -247,7 +247,7 @@ describe("readNpy: numpy reference bytes", () => {
     const f = readNpy(fromBase64(NUMPY.f4F));
     expect(Array.from(c.data)).toEqual([1.5, -2, 3, 4, 5, 6.25]);
     expect(Array.from(f.data)).toEqual([1.5, -2, 3, 4, 5, 6.25]);
-    expect([c.fortranOrder, f.fortranOrder]).toEqual([false, true]);
+    expect([c.fileFortranOrder, f.fileFortranOrder]).toEqual([false, true]);
     expect(readNpy(fromBase64(NUMPY.f8scalar))).toMatchObject({ shape: [], data: new Float64Array([3.25]) });
     expect(readNpy(fromBase64(NUMPY.f8empty))).toMatchObject({ shape: [0, 5], data: new Float64Array(0) });
     expect(Array.from(readNpy(fromBase64(NUMPY.f8oned)).data)).toEqual([1, -0.5, 1e300]);
@@ -412,7 +412,7 @@ describe("readNpy: hand-built dtypes", () => {
     const f8 = float64Bytes(storage);
     for (const [descr, data] of [[">i2", be], ["<f8", f8]] as const) {
       const array = readNpy(npyFile(numpyDict(descr, shape, true), data));
-      expect(array.fortranOrder).toBe(true);
+      expect(array.fileFortranOrder).toBe(true);
       expect(array.shape).toEqual(shape);
       expect(Array.from(array.data)).toEqual(expected);
     }
@@ -460,7 +460,7 @@ describe("readNpy: header dict syntax", () => {
   ])("accepts %s", (_, header) => {
     const array = readNpy(npyFile(header, data));
     expect(array.dtype).toBe("<f8");
-    expect(array.fortranOrder).toBe(false);
+    expect(array.fileFortranOrder).toBe(false);
     expect(array.shape.reduce((a, b) => a * b, 1)).toBe(2);
     expect(Array.from(array.data)).toEqual([4, 5]);
   });
@@ -699,5 +699,20 @@ describe("writeNpy", () => {
     expect(error.message).toBe("writeNpy: expected 6 elements for shape (2, 3), got 5");
     expectCode(() => writeNpy(new Float64Array(1), [-1, -1]), "badShape");
     expectCode(() => writeNpy(new Float64Array(3), [1.5, 2]), "badShape");
+  });
+});
+
+describe("readNpy output as engine input", () => {
+  it("passes straight to the engine, whatever the file's order", async () => {
+    const { createEngineSync } = await import("../src/engine.js");
+    const engine = createEngineSync({ threads: 1 });
+    const fortranA = readNpy(fixture("layout-variants/a.npy"));
+    const cA = readNpy(fixture("relu-random-mlp/a.npy"));
+    const b = readNpy(fixture("relu-random-mlp/b.npy"));
+    expect(fortranA.fileFortranOrder).toBe(true);
+    const viaFortran = engine.compare(fortranA, b, { eps: [0.7, 0.9] });
+    const viaC = engine.compare(cA, b, { eps: [0.7, 0.9] });
+    expect(viaFortran).toEqual(viaC);
+    expect(viaC.maxMatch[1]!.a.length + viaC.maxMatch[1]!.b.length).toBe(62 + 64);
   });
 });

@@ -71,7 +71,7 @@ function backendOf(s: string | undefined): BackendName | undefined {
 }
 
 function inputInfo(x: LoadedArray) {
-  return { file: x.file, dtype: x.dtype, fortranOrder: x.fortranOrder, shape: x.shape };
+  return { file: x.file, dtype: x.dtype, fortranOrder: x.fileFortranOrder, shape: x.shape };
 }
 
 function compare(engine: Engine, argv: string[], io: Io): void {
@@ -120,16 +120,12 @@ function compare(engine: Engine, argv: string[], io: Io): void {
     return;
   }
 
-  // readNpy returns C-order data whatever the file's order; its fortranOrder is informational only
-  // and must not reach the engine, where fortranOrder: true means "data is column-major".
-  const ma = { data: A.data, shape: A.shape };
-  const mb = { data: B.data, shape: B.shape };
-  const r = engine.compare(ma, mb, { eps, backend, names });
+  const r = engine.compare(A, B, { eps, backend, names });
   const extra: Record<string, unknown> = {};
-  if (values.simple) extra.simpleMatches = eps.map((e) => engine.simpleMatches(ma, mb, { eps: e, backend, names }));
+  if (values.simple) extra.simpleMatches = eps.map((e) => engine.simpleMatches(A, B, { eps: e, backend, names }));
   if (values.v) {
     const vs = values.v.split(",").map((t) => t.trim()).filter(Boolean);
-    extra.vMinimal = eps.flatMap((e) => vs.map((v) => engine.vMinimal(ma, mb, { eps: e, v, backend, names })));
+    extra.vMinimal = eps.flatMap((e) => vs.map((v) => engine.vMinimal(A, B, { eps: e, v, backend, names })));
   }
   const { warnings, ...rest } = r;
   for (const w of warnings) io.err(`repmatch: warning: ${w.message}\n`);

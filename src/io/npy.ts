@@ -20,8 +20,12 @@ export interface NpyArray {
   shape: number[];
   /** The header's descr, e.g. '<f8', '>f8', '<f4', '|u1', '<i8', '|b1'. */
   dtype: string;
-  /** As in the header (data has already been reordered to C order). */
-  fortranOrder: boolean;
+  /**
+   * The file's fortran_order flag. `data` is already in C order either way, so an NpyArray can be
+   * passed straight to the engine as `{data, shape}` (the name differs from MatrixInput's
+   * `fortranOrder` on purpose: that one describes `data`).
+   */
+  fileFortranOrder: boolean;
 }
 
 export interface NpyHeader {
@@ -64,7 +68,7 @@ export function readNpy(bytes: Uint8Array, name = "input"): NpyArray {
   }
   const fileOrder = decodeElements(bytes, header.dataOffset, count, dtype, name);
   const data = header.fortranOrder ? fortranToC(fileOrder, shape, name) : fileOrder;
-  return { data, shape, dtype: dtype.descr, fortranOrder: header.fortranOrder };
+  return { data, shape, dtype: dtype.descr, fileFortranOrder: header.fortranOrder };
 }
 
 /**
