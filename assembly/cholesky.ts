@@ -8,7 +8,7 @@
  *     dist^2(t) = 1 - || L^{-1} P^T g ||^2.
  * C is n x n with row stride n; L is m x m row-major (row k holds L[k][0..k]); idx/piv are i32.
  */
-import { dot } from "./blas";
+import { axpy, dot, scal } from "./blas";
 
 // results of the last factorisation (globals: kernels never allocate)
 export let cholRank: i32 = 0;
@@ -77,4 +77,40 @@ export function schurDistance2(C: usize, n: i32, t: i32, L: usize, m: i32, r: i3
     ss += wk * wk;
   }
   return 1 - ss;
+}
+
+/** Targets per block of the multi-target solve: a block of W (m x TB f64) stays in L2. */
+const TB: i32 = 64;
+
+/**
+ * Squared distances of many unit targets t[0..nt) (i32 indices into C) to the span factored in L
+ * (first r pivots): out[i] = 1 - ||L^{-1} P^T C[S, t_i]||^2. The same forward substitution as
+ * schurDistance2, done for blocks of TB targets at once, row by row (W[k, :] -= L[k][j] W[j, :]),
+ * so the inner loops are long contiguous SIMD axpys. W is scratch of r * TB f64.
+ */
+export function schurDistances2(C: usize, n: i32, t: usize, nt: i32, L: usize, m: i32, r: i32, piv: usize, W: usize, out: usize): void {
+  for (let t0 = 0; t0 < nt; t0 += TB) {
+    const nb = min(TB, nt - t0);
+    const rowBytes = <usize>nb << 3;
+    for (let i = 0; i < nb; i++) store<f64>(out + (<usize>(t0 + i) << 3), 0);
+    for (let k = 0; k < r; k++) {
+      const rowK = L + ((<usize>k * <usize>m) << 3);
+      const wk = W + <usize>k * rowBytes;
+      const cRow = C + ((<usize>load<i32>(piv + (<usize>k << 2)) * <usize>n) << 3);
+      for (let i = 0; i < nb; i++) {
+        store<f64>(wk + (<usize>i << 3), load<f64>(cRow + (<usize>load<i32>(t + (<usize>(t0 + i) << 2)) << 3)));
+      }
+      for (let j = 0; j < k; j++) axpy(-load<f64>(rowK + (<usize>j << 3)), W + <usize>j * rowBytes, wk, nb);
+      scal(1 / load<f64>(rowK + (<usize>k << 3)), wk, nb);
+      for (let i = 0; i < nb; i++) {
+        const o = out + (<usize>(t0 + i) << 3);
+        const v = load<f64>(wk + (<usize>i << 3));
+        store<f64>(o, load<f64>(o) + v * v);
+      }
+    }
+    for (let i = 0; i < nb; i++) {
+      const o = out + (<usize>(t0 + i) << 3);
+      store<f64>(o, 1 - load<f64>(o));
+    }
+  }
 }

@@ -8,7 +8,7 @@ export function relaxedSimd(): bool {
   return ASC_FEATURE_RELAXED_SIMD;
 }
 export * from "./blas";
-export { pivotedCholesky, schurDistance2, cholRank, cholMinPivot } from "./cholesky";
+export { pivotedCholesky, schurDistance2, schurDistances2, cholRank, cholMinPivot } from "./cholesky";
 export { householderQrcp, householderResidual } from "./qr";
 export { setTolerances, workspaceBytes, setPair, distances, maxMatch, lastMargin, lastExactSides } from "./match";
 export { normalizeColumns } from "./columns";

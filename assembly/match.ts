@@ -10,7 +10,7 @@
  * The pair context (setPair) and the thresholds (setTolerances) are globals; all memory is the
  * caller's: the workspace layout is given by workspaceBytes().
  */
-import { cholMinPivot, cholRank, pivotedCholesky, schurDistance2 } from "./cholesky";
+import { cholMinPivot, cholRank, pivotedCholesky, schurDistances2 } from "./cholesky";
 import { householderQrcp, householderResidual } from "./qr";
 
 const MACHINE_EPS: f64 = 2.220446049250313e-16;
@@ -62,7 +62,7 @@ function layout(base: usize, d: i32, na: i32, nb: i32): usize {
   wL = p; p = align16(p + ((m * m) << 3));
   wPiv = p; p = align16(p + (m << 2));
   wDiag = p; p = align16(p + (m << 3));
-  wW = p; p = align16(p + (m << 3));
+  wW = p; p = align16(p + ((m * 64) << 3));
   wFlag = p; p = align16(p + n);
   wTau = p; p = align16(p + (m << 3));
   wNorms = p; p = align16(p + (m << 4));
@@ -91,19 +91,16 @@ export function distances(t: usize, nt: i32, basis: usize, m: i32, eps: f64, out
   const trusted = cholRank == m && err <= tolUntrusted;
   const eps2 = eps * eps;
   let exact = 0;
+  if (trusted) schurDistances2(gC, n, t, nt, wL, m, m, wPiv, wW, out);
   for (let i = 0; i < nt; i++) {
-    if (!trusted) {
-      store<u8>(wFlag + <usize>i, 1);
-      exact++;
-      continue;
-    }
-    const d2 = schurDistance2(gC, n, load<i32>(t + (<usize>i << 2)), wL, m, m, wPiv, wW);
-    if (d2 < tolNearZero || Math.abs(d2 - eps2) <= err) {
+    const o = out + (<usize>i << 3);
+    const d2 = load<f64>(o);
+    if (!trusted || d2 < tolNearZero || Math.abs(d2 - eps2) <= err) {
       store<u8>(wFlag + <usize>i, 1);
       exact++;
     } else {
       store<u8>(wFlag + <usize>i, 0);
-      store<f64>(out + (<usize>i << 3), Math.sqrt(d2));
+      store<f64>(o, Math.sqrt(d2));
     }
   }
   if (exact > 0) exactDistances(t, nt, basis, m, out);
