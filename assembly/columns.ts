@@ -14,3 +14,46 @@ export function normalizeColumns(Z: usize, ld: i32, d: i32, n: i32, norms: usize
     else memory.fill(col, 0, <usize>d << 3);
   }
 }
+
+/** Tile edge of the blocked transposes: a 32 x 32 tile of f64 (8 KiB) stays in L1. */
+const TT: i32 = 32;
+
+/**
+ * Transposes a row-major rows x cols f64 matrix at src into the column-major matrix at dst (leading
+ * dimension ld >= rows): dst[i + j*ld] = src[i*cols + j]. Blocked in TT x TT tiles.
+ */
+export function transposeF64(src: usize, rows: i32, cols: i32, dst: usize, ld: i32): void {
+  for (let i0 = 0; i0 < rows; i0 += TT) {
+    const i1 = min(i0 + TT, rows);
+    for (let j0 = 0; j0 < cols; j0 += TT) {
+      const j1 = min(j0 + TT, cols);
+      for (let j = j0; j < j1; j++) {
+        const d = dst + ((<usize>j * <usize>ld) << 3);
+        for (let i = i0; i < i1; i++) {
+          store<f64>(d + (<usize>i << 3), load<f64>(src + ((<usize>i * <usize>cols + <usize>j) << 3)));
+        }
+      }
+    }
+  }
+}
+
+/** As transposeF64 for float32 input, widening every value exactly to f64. */
+export function transposeF32(src: usize, rows: i32, cols: i32, dst: usize, ld: i32): void {
+  for (let i0 = 0; i0 < rows; i0 += TT) {
+    const i1 = min(i0 + TT, rows);
+    for (let j0 = 0; j0 < cols; j0 += TT) {
+      const j1 = min(j0 + TT, cols);
+      for (let j = j0; j < j1; j++) {
+        const d = dst + ((<usize>j * <usize>ld) << 3);
+        for (let i = i0; i < i1; i++) {
+          store<f64>(d + (<usize>i << 3), <f64>load<f32>(src + ((<usize>i * <usize>cols + <usize>j) << 2)));
+        }
+      }
+    }
+  }
+}
+
+/** Widens n float32 values at src to f64 at dst (column-major float32 input). */
+export function widenF32(src: usize, n: i32, dst: usize): void {
+  for (let i = 0; i < n; i++) store<f64>(dst + (<usize>i << 3), <f64>load<f32>(src + (<usize>i << 2)));
+}

@@ -11,4 +11,4 @@ export * from "./blas";
 export { pivotedCholesky, schurDistance2, schurDistances2, cholRank, cholMinPivot } from "./cholesky";
 export { householderQrcp, householderResidual } from "./qr";
 export { setTolerances, workspaceBytes, setPair, distances, maxMatch, lastMargin, lastExactSides } from "./match";
-export { normalizeColumns } from "./columns";
+export { normalizeColumns, transposeF64, transposeF32, widenF32 } from "./columns";

@@ -7,14 +7,16 @@
 import type { Backend, PreparedPair, PruneResult } from "../backend.js";
 import { RepmatchError } from "../errors.js";
 import { crossDistances, liveMask } from "../js/backend.js";
-import { copyColumns, type MatrixView } from "../matrix.js";
+import type { MatrixView } from "../matrix.js";
+import { copyIn } from "./copy.js";
 import { DEAD_NORM } from "../tolerances.js";
 import type { WasmCore } from "./instance.js";
 
 /** Bytes the WASM arena needs for a pair (checked before anything is allocated). */
 export function pairBytes(core: WasmCore, d: number, na: number, nb: number): number {
   const n = na + nb;
-  return 8 * d * n + 8 * n * n + 8 * n + 2 * n + 16 * n + core.exports.workspaceBytes(d, na, nb) + 256;
+  // Z, the staging copy of the larger side, C, norms, masks and index lists, the workspace
+  return 8 * d * n + 8 * d * Math.max(na, nb) + 8 * n * n + 8 * n + 2 * n + 16 * n + core.exports.workspaceBytes(d, na, nb) + 256;
 }
 
 export function wasmBackend(core: WasmCore): Backend {
@@ -34,9 +36,8 @@ export function wasmBackend(core: WasmCore): Backend {
       try {
         const ex = core.exports;
         const Z = core.alloc(8 * d * n);
-        const zv = core.f64(Z, d * n);
-        copyColumns(a, zv, 0, d);
-        copyColumns(b, zv, na * d, d);
+        copyIn(core, a, Z, d);
+        copyIn(core, b, Z + 8 * na * d, d);
         const normsPtr = core.alloc(8 * n);
         ex.normalizeColumns(Z, d, d, n, normsPtr, DEAD_NORM);
         const live = liveMask(core.f64(normsPtr, n));
