@@ -10,5 +10,6 @@ export function relaxedSimd(): bool {
 export * from "./blas";
 export { pivotedCholesky, schurDistance2, schurDistances2, cholRank, cholMinPivot } from "./cholesky";
 export { householderQrcp, householderResidual } from "./qr";
+export { bcgs2, gsResiduals } from "./gramschmidt";
 export { setTolerances, workspaceBytes, setPair, distances, maxMatch, lastMargin, lastExactSides } from "./match";
 export { normalizeColumns, transposeF64, transposeF32, widenF32 } from "./columns";

@@ -5,12 +5,16 @@
  * with reldist(b, span A) > eps against the pruned A, until a round removes nothing. Distances come
  * from the cosine Gram (cholesky.ts); a side whose Gram answer is uncertain (rank-deficient or
  * ill-conditioned span, a distance within the error bound of eps, a near-zero distance) is decided
- * by Householder QR on the unit columns (qr.ts), so the answer equals the exact one.
+ * exactly, so the answer equals the exact one: by block Gram-Schmidt (gramschmidt.ts) when the
+ * Cholesky showed the span full rank and well conditioned, else by Householder QR with column
+ * pivoting and the reference's rank cut-off (qr.ts). (The pure-TS backend always takes the pivoted
+ * QR for its exact route; both give the exact distances to rounding.)
  *
  * The pair context (setPair) and the thresholds (setTolerances) are globals; all memory is the
  * caller's: the workspace layout is given by workspaceBytes().
  */
 import { cholMinPivot, cholRank, pivotedCholesky, schurDistances2 } from "./cholesky";
+import { bcgs2, gsResiduals } from "./gramschmidt";
 import { householderQrcp, householderResidual } from "./qr";
 
 const MACHINE_EPS: f64 = 2.220446049250313e-16;
@@ -38,6 +42,16 @@ let gNb: i32 = 0;
 // workspace regions
 let wSx: usize = 0, wSy: usize = 0, wDist: usize = 0, wL: usize = 0, wPiv: usize = 0, wDiag: usize = 0;
 let wW: usize = 0, wFlag: usize = 0, wQrA: usize = 0, wTau: usize = 0, wNorms: usize = 0, wX: usize = 0;
+let wT: usize = 0, wS: usize = 0, wIdx: usize = 0, wRes: usize = 0;
+
+/** Targets per block of the Gram-Schmidt residuals. */
+const GS_BLOCK: i32 = 32;
+/**
+ * Smallest pivoted-Cholesky pivot (a squared relative distance) for which the exact route may use
+ * block Gram-Schmidt (cond of the unit basis then <~ sqrt(m) 1e5, far inside BCGS2's range);
+ * smaller pivots or a rank-deficient span take Householder QR with column pivoting.
+ */
+const GS_MIN_PIVOT: f64 = 1e-10;
 
 // outputs of the last maxMatch
 export let lastMargin: f64 = 0;
@@ -68,6 +82,10 @@ function layout(base: usize, d: i32, na: i32, nb: i32): usize {
   wNorms = p; p = align16(p + (m << 4));
   wX = p; p = align16(p + (<usize>d << 3));
   wQrA = p; p = align16(p + ((<usize>d * m) << 3));
+  wT = p; p = align16(p + ((<usize>d * <usize>GS_BLOCK) << 3));
+  wS = p; p = align16(p + ((m * <usize>max(GS_BLOCK, 32)) << 3));
+  wIdx = p; p = align16(p + (<usize>GS_BLOCK << 2));
+  wRes = p; p = align16(p + (<usize>GS_BLOCK << 3));
   return p - base;
 }
 
@@ -106,12 +124,40 @@ export function distances(t: usize, nt: i32, basis: usize, m: i32, eps: f64, out
   if (exact > 0) exactDistances(t, nt, basis, m, out);
 }
 
-function exactDistances(t: usize, nt: i32, basis: usize, m: i32, out: usize): void {
-  const d = gD;
-  const ld = <usize>d << 3;
+/** Copies the basis columns into wQrA (d x m); returns true. */
+function copyBasis(basis: usize, m: i32): bool {
+  const ld = <usize>gD << 3;
   for (let k = 0; k < m; k++) {
     memory.copy(wQrA + <usize>k * ld, gZ + <usize>load<i32>(basis + (<usize>k << 2)) * ld, ld);
   }
+  return true;
+}
+
+function exactDistances(t: usize, nt: i32, basis: usize, m: i32, out: usize): void {
+  const d = gD;
+  const ld = <usize>d << 3;
+  lastExactSides++;
+  // full-rank, reasonably conditioned span (known from the Cholesky): block Gram-Schmidt
+  if (cholRank == m && cholMinPivot >= GS_MIN_PIVOT && copyBasis(basis, m) && bcgs2(wQrA, d, m, wS, 1e-8) == 0) {
+    let k = 0;
+    for (let i = 0; i <= nt; i++) {
+      if (i < nt && load<u8>(wFlag + <usize>i) != 0) {
+        store<i32>(wIdx + (<usize>k << 2), i);
+        memory.copy(wT + <usize>k * ld, gZ + <usize>load<i32>(t + (<usize>i << 2)) * ld, ld);
+        k++;
+      }
+      if (k == GS_BLOCK || (i == nt && k > 0)) {
+        gsResiduals(wQrA, d, m, wT, k, wS, wRes);
+        for (let c = 0; c < k; c++) {
+          store<f64>(out + (<usize>load<i32>(wIdx + (<usize>c << 2)) << 3), load<f64>(wRes + (<usize>c << 3)));
+        }
+        k = 0;
+      }
+    }
+    return;
+  }
+  // otherwise (rank-deficient or ill-conditioned): Householder QR with column pivoting
+  copyBasis(basis, m);
   const cutoff = <f64>max(d, m) * MACHINE_EPS;
   const r = householderQrcp(wQrA, d, m, wTau, wNorms, cutoff);
   for (let i = 0; i < nt; i++) {
@@ -119,7 +165,6 @@ function exactDistances(t: usize, nt: i32, basis: usize, m: i32, out: usize): vo
     memory.copy(wX, gZ + <usize>load<i32>(t + (<usize>i << 2)) * ld, ld);
     store<f64>(out + (<usize>i << 3), householderResidual(wQrA, d, r, wTau, wX));
   }
-  lastExactSides++;
 }
 
 /**
