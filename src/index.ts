@@ -16,3 +16,5 @@ export { RepmatchError } from "./errors.js";
 export type { ErrorCode } from "./errors.js";
 export { readNpy, writeNpy } from "./io/npy.js";
 export type { NpyArray } from "./io/npy.js";
+export { readNpz, readNpzSync, writeNpz } from "./io/npz.js";
+export type { NpzArrays, NpzMember, NpzWriteEntry, NpzWriteOptions } from "./io/npz.js";
