@@ -4,8 +4,8 @@
 // determinism, and nrm2 at extreme scales. Runs on the plain SIMD build, and also on the relaxed
 // SIMD build when this runtime validates it (Node 20 needs --experimental-wasm-relaxed-simd).
 import { describe, expect, it } from "vitest";
-import { wasmBase64 as relaxedBase64 } from "../src/wasm/core-relaxed.generated.ts";
-import { wasmBase64 as simdBase64 } from "../src/wasm/core-simd.generated.ts";
+import { wasmBase64 as relaxedBase64 } from "../src/wasm/core-relaxed.generated.js";
+import { wasmBase64 as simdBase64 } from "../src/wasm/core-simd.generated.js";
 
 interface BlasExports {
   memory: WebAssembly.Memory;
@@ -42,7 +42,7 @@ class Core {
   readonly ex: BlasExports;
   private top: number;
   private readonly base: number;
-  constructor(bytes: Uint8Array) {
+  constructor(bytes: Uint8Array<ArrayBuffer>) {
     const mod = new WebAssembly.Module(bytes);
     const inst = new WebAssembly.Instance(mod, { env: { abort() { throw new Error("abort"); } } });
     this.ex = inst.exports as unknown as BlasExports;
@@ -144,11 +144,11 @@ function expectSymmetric(G: Float64Array, n: number, ld: number, what: string): 
 const DS = [1, 2, 3, 7, 64, 129, 1000, 2049];
 const NS = [1, 2, 3, 5, 8, 13, 33, 130];
 
-function decode(b64: string): Uint8Array {
-  return new Uint8Array(Buffer.from(b64, "base64"));
+function decode(b64: string): Uint8Array<ArrayBuffer> {
+  return Uint8Array.from(Buffer.from(b64, "base64"));
 }
 
-const builds: Array<[string, Uint8Array]> = [["simd", decode(simdBase64)]];
+const builds: Array<[string, Uint8Array<ArrayBuffer>]> = [["simd", decode(simdBase64)]];
 const relaxedBytes = decode(relaxedBase64);
 if (WebAssembly.validate(relaxedBytes)) builds.push(["relaxed-simd", relaxedBytes]);
 
