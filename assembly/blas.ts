@@ -603,3 +603,158 @@ export function ger(A: usize, lda: i32, m: i32, n: i32, alpha: f64, x: usize, y:
   }
   if (j < n) axpy(alpha * load<f64>(y + (<usize>j << 3)), x, A + <usize>j * sa, m);
 }
+
+// ---------------------------------------------------------------------------------------------
+// gemmNN: C (+)= A B with both operands column-major (added after the kernels above, which it
+// leaves unchanged; it shares their PACK scratch and madd arithmetic).
+//
+// C(i, j) = sum_l A(i, l) B(l, j): the vector dimension is the row index i, contiguous in A and
+// C, so a micro-tile keeps MN rows x RN columns of C in MN/2 x RN f64x2 accumulators while l runs.
+// Blocking (GotoBLAS order, one strip of A in L1):
+//   for each panel of KN values of l                       (entries are += across panels)
+//     for each block of NN columns of B                    (KN x NN of B stays in L2)
+//       for each strip of MN rows of A: pack it            (PACK: KN x MN, l-major, <= 16 KiB;
+//                                                          the last strip is padded with zeros)
+//         for each group of RN columns of B in the block: one micro-tile, B(l, j) splatted
+//         leftover columns (< RN): one column at a time against the same packed strip
+// Every C(i, j) of a panel is the sequential sum over l of madd(A(i, l), B(l, j), .) starting
+// from 0 (one lane of one accumulator), then written or added to C: its bits do not depend on
+// which micro-kernel, lane or strip computed it.
+// ---------------------------------------------------------------------------------------------
+
+/** Values of l per panel: MN x KN f64 of packed A fit in PACK (KC * 4 f64). */
+const KN: i32 = 256;
+/** Columns of B per block: KN x NN x 8 = 256 KiB of B stays in L2 while every strip reuses it. */
+const NN: i32 = 128;
+/** Micro-tile: MN rows (MN / 2 vectors) x RN columns; same register budget as tile4x2 / tile3x3. */
+const MN: i32 = RELAXED ? 6 : 8;
+const RN: i32 = RELAXED ? 3 : 2;
+
+/** Packs rows [0, rows) (rows <= MN) of A(., l) for kr values of l (column stride sa bytes) into PACK, l-major, zero-padded to MN rows. */
+function packStripNN(a: usize, sa: usize, rows: i32, kr: i32): void {
+  let p = PACK;
+  if (rows == MN) {
+    for (let l = 0; l < kr; l++) {
+      v128.store(p, v128.load(a));
+      v128.store(p, v128.load(a, 16), 16);
+      v128.store(p, v128.load(a, 32), 32);
+      if (MN == 8) v128.store(p, v128.load(a, 48), 48);
+      a += sa; p += <usize>MN << 3;
+    }
+  } else {
+    for (let l = 0; l < kr; l++) {
+      for (let r = 0; r < MN; r++) store<f64>(p + (<usize>r << 3), r < rows ? load<f64>(a + (<usize>r << 3)) : 0.0);
+      a += sa; p += <usize>MN << 3;
+    }
+  }
+}
+
+/** Writes (or adds) the `live` leading lanes (0, 1 or 2) of v to c. */
+@inline function putNN(c: usize, v: v128, live: i32, add: bool): void {
+  if (live >= 2) {
+    v128.store(c, add ? f64x2.add(v128.load(c), v) : v);
+  } else if (live == 1) {
+    let s = f64x2.extract_lane(v, 0);
+    store<f64>(c, add ? load<f64>(c) + s : s);
+  }
+}
+
+/** Plain-SIMD micro-tile: C(0..rows-1, 0..1) (+)= packed strip (8 rows) x B(l, 0..1) over kr values of l. */
+function tileNN8x2(b: usize, sb: usize, kr: i32, c: usize, sc: usize, rows: i32, add: bool): void {
+  let pa = PACK;
+  let b0 = b, b1 = b + sb;
+  let bEnd = b0 + (<usize>kr << 3);
+  let c00 = f64x2.splat(0), c10 = c00, c20 = c00, c30 = c00;
+  let c01 = c00, c11 = c00, c21 = c00, c31 = c00;
+  do {
+    let x0 = v128.load(pa), x1 = v128.load(pa, 16), x2 = v128.load(pa, 32), x3 = v128.load(pa, 48);
+    let y = v128.load64_splat(b0);
+    c00 = madd(x0, y, c00); c10 = madd(x1, y, c10); c20 = madd(x2, y, c20); c30 = madd(x3, y, c30);
+    y = v128.load64_splat(b1);
+    c01 = madd(x0, y, c01); c11 = madd(x1, y, c11); c21 = madd(x2, y, c21); c31 = madd(x3, y, c31);
+    pa += 64; b0 += 8; b1 += 8;
+  } while (b0 < bEnd);
+  putNN(c, c00, rows, add); putNN(c + 16, c10, rows - 2, add);
+  putNN(c + 32, c20, rows - 4, add); putNN(c + 48, c30, rows - 6, add);
+  let d = c + sc;
+  putNN(d, c01, rows, add); putNN(d + 16, c11, rows - 2, add);
+  putNN(d + 32, c21, rows - 4, add); putNN(d + 48, c31, rows - 6, add);
+}
+
+/** Relaxed-SIMD micro-tile: C(0..rows-1, 0..2) (+)= packed strip (6 rows) x B(l, 0..2). */
+function tileNN6x3(b: usize, sb: usize, kr: i32, c: usize, sc: usize, rows: i32, add: bool): void {
+  let pa = PACK;
+  let b0 = b, b1 = b + sb, b2 = b1 + sb;
+  let bEnd = b0 + (<usize>kr << 3);
+  let c00 = f64x2.splat(0), c10 = c00, c20 = c00;
+  let c01 = c00, c11 = c00, c21 = c00;
+  let c02 = c00, c12 = c00, c22 = c00;
+  do {
+    let x0 = v128.load(pa), x1 = v128.load(pa, 16), x2 = v128.load(pa, 32);
+    let y = v128.load64_splat(b0);
+    c00 = madd(x0, y, c00); c10 = madd(x1, y, c10); c20 = madd(x2, y, c20);
+    y = v128.load64_splat(b1);
+    c01 = madd(x0, y, c01); c11 = madd(x1, y, c11); c21 = madd(x2, y, c21);
+    y = v128.load64_splat(b2);
+    c02 = madd(x0, y, c02); c12 = madd(x1, y, c12); c22 = madd(x2, y, c22);
+    pa += 48; b0 += 8; b1 += 8; b2 += 8;
+  } while (b0 < bEnd);
+  putNN(c, c00, rows, add); putNN(c + 16, c10, rows - 2, add); putNN(c + 32, c20, rows - 4, add);
+  let d = c + sc;
+  putNN(d, c01, rows, add); putNN(d + 16, c11, rows - 2, add); putNN(d + 32, c21, rows - 4, add);
+  d += sc;
+  putNN(d, c02, rows, add); putNN(d + 16, c12, rows - 2, add); putNN(d + 32, c22, rows - 4, add);
+}
+
+/** Edge tile: C(0..rows-1, 0) (+)= packed strip x B(l, 0) (one leftover column of B). */
+function tileNNcol(b: usize, kr: i32, c: usize, rows: i32, add: bool): void {
+  let pa = PACK;
+  let b0 = b;
+  let bEnd = b0 + (<usize>kr << 3);
+  let c0 = f64x2.splat(0), c1 = c0, c2 = c0, c3 = c0;
+  do {
+    let y = v128.load64_splat(b0);
+    c0 = madd(v128.load(pa), y, c0);
+    c1 = madd(v128.load(pa, 16), y, c1);
+    c2 = madd(v128.load(pa, 32), y, c2);
+    if (MN == 8) c3 = madd(v128.load(pa, 48), y, c3);
+    pa += <usize>MN << 3; b0 += 8;
+  } while (b0 < bEnd);
+  putNN(c, c0, rows, add); putNN(c + 16, c1, rows - 2, add); putNN(c + 32, c2, rows - 4, add);
+  if (MN == 8) putNN(c + 48, c3, rows - 6, add);
+}
+
+/**
+ * gemmNN: matrix product C = A B (accumulate == 0) or C = C + A B (accumulate != 0).
+ * A is m x k (ld lda >= m), B is k x n (ld ldb >= k), C is m x n (ld ldc >= m), all
+ * column-major; C must not overlap A or B. Cost 2 m k n flops. k <= 0 gives C = 0 (or C
+ * unchanged when accumulating). Nothing outside C(0..m-1, 0..n-1) is written.
+ */
+export function gemmNN(A: usize, lda: i32, B: usize, ldb: i32, m: i32, k: i32, n: i32,
+                       C: usize, ldc: i32, accumulate: i32): void {
+  if (m <= 0 || n <= 0) return;
+  let sa = <usize>lda << 3, sb = <usize>ldb << 3, sc = <usize>ldc << 3;
+  if (k <= 0) {
+    if (accumulate == 0) for (let j = 0; j < n; j++) memory.fill(C + <usize>j * sc, 0, <usize>m << 3);
+    return;
+  }
+  for (let l0 = 0; l0 < k; l0 += KN) {
+    let kr = min(KN, k - l0);
+    let add = accumulate != 0 || l0 > 0;
+    let al = A + <usize>l0 * sa, bl = B + (<usize>l0 << 3);
+    for (let j0 = 0; j0 < n; j0 += NN) {
+      let j1 = min(j0 + NN, n);
+      for (let i0 = 0; i0 < m; i0 += MN) {
+        let rows = min(MN, m - i0);
+        packStripNN(al + (<usize>i0 << 3), sa, rows, kr);
+        let ci = C + (<usize>i0 << 3);
+        let j = j0;
+        for (; j + RN <= j1; j += RN) {
+          if (MN == 8) tileNN8x2(bl + <usize>j * sb, sb, kr, ci + <usize>j * sc, sc, rows, add);
+          else tileNN6x3(bl + <usize>j * sb, sb, kr, ci + <usize>j * sc, sc, rows, add);
+        }
+        for (; j < j1; j++) tileNNcol(bl + <usize>j * sb, kr, ci + <usize>j * sc, rows, add);
+      }
+    }
+  }
+}

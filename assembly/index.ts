@@ -13,3 +13,8 @@ export { householderQrcp, householderResidual } from "./qr";
 export { bcgs2, gsResiduals } from "./gramschmidt";
 export { setTolerances, workspaceBytes, setPair, distances, maxMatch, lastMargin, lastExactSides } from "./match";
 export { normalizeColumns, transposeF64, transposeF32, widenF32 } from "./columns";
+// dense linear algebra behind src/wasm/linalg.ts (gemmNN comes with ./blas above)
+export { centerColumns, copyMatrix, transpose, scaleColumns, frobenius, rowSquaredDistances, rowDistWorkBytes } from "./linalg";
+export { qrThin, qrWorkBytes } from "./householder";
+export { svdJacobi, svdWorkBytes, lastSweeps, lastRotations } from "./svd";
+export { eighJacobi, eighWorkBytes, lastEighShift, lastEighRank } from "./eigh";

@@ -30,6 +30,26 @@ export interface CoreExports extends Record<string, unknown> {
   maxMatch(cand: number, eps: number, out: number): number;
   lastMargin: WebAssembly.Global | number;
   lastExactSides: WebAssembly.Global | number;
+  // dense linear algebra (assembly/linalg.ts, householder.ts, svd.ts, eigh.ts; gemmNN in blas.ts)
+  gemmTN(A: number, lda: number, B: number, ldb: number, d: number, m: number, n: number, C: number, ldc: number, accumulate: number): void;
+  gemmNN(A: number, lda: number, B: number, ldb: number, m: number, k: number, n: number, C: number, ldc: number, accumulate: number): void;
+  centerColumns(A: number, lda: number, m: number, n: number, means: number): void;
+  copyMatrix(A: number, lda: number, m: number, n: number, B: number, ldb: number): void;
+  transpose(A: number, lda: number, m: number, n: number, B: number, ldb: number): void;
+  scaleColumns(A: number, lda: number, m: number, n: number, s: number): void;
+  frobenius(A: number, lda: number, m: number, n: number): number;
+  rowDistWorkBytes(d: number, p: number): number;
+  rowSquaredDistances(X: number, ldx: number, d: number, p: number, D: number, ldd: number, work: number): void;
+  qrWorkBytes(m: number, n: number): number;
+  qrThin(A: number, m: number, n: number, Q: number, R: number, work: number): void;
+  svdWorkBytes(m: number, n: number): number;
+  svdJacobi(A: number, m: number, n: number, S: number, U: number, V: number, vectors: number, work: number): number;
+  eighWorkBytes(n: number): number;
+  eighJacobi(S: number, n: number, W: number, V: number, work: number): number;
+  lastSweeps: WebAssembly.Global | number;
+  lastRotations: WebAssembly.Global | number;
+  lastEighShift: WebAssembly.Global | number;
+  lastEighRank: WebAssembly.Global | number;
 }
 
 export type WasmFlavour = "relaxed-simd" | "simd";
