@@ -9,7 +9,18 @@ import type { Backend, BackendName, PreparedPair } from "./backend.js";
 import { sampleConvPair, type ConvInput, type ConvLayout } from "./conv.js";
 import { fail, RepmatchError } from "./errors.js";
 import { jsBackend } from "./js/backend.js";
-import { viewPair, type ActivationsInput, type MatrixView } from "./matrix.js";
+import { jsLinalg } from "./js/linalg.js";
+import type { Linalg } from "./linalg/types.js";
+import { viewMatrix, viewPair, type ActivationsInput, type MatrixView } from "./matrix.js";
+import { measuresOn, type MeasuresOptions, type MeasuresValues } from "./measures/all.js";
+import { ccaOn, type CcaOptions, type CcaResult } from "./measures/cca.js";
+import { ckaOn, type CkaOptions, type CkaResult } from "./measures/cka.js";
+import { Report } from "./measures/common.js";
+import { Pair, Side } from "./measures/context.js";
+import { pathOn, type PathOptions, type PathResult } from "./measures/path.js";
+import { pwccaOn, type PwccaOptions, type PwccaResult } from "./measures/pwcca.js";
+import { procrustesOn, type ProcrustesOptions, type ProcrustesResult } from "./measures/shape.js";
+import { svccaOn, type SvccaOptions, type SvccaResult } from "./measures/svcca.js";
 import {
   checkEps,
   maxEpsilonOn,
@@ -24,6 +35,7 @@ import {
 } from "./subspace.js";
 import { wasmBackend } from "./wasm/backend.js";
 import { WasmCore, type WasmFlavour } from "./wasm/instance.js";
+import { wasmLinalg } from "./wasm/linalg.js";
 import { pairWarnings, type Warning } from "./warnings.js";
 
 export interface EngineOptions {
@@ -89,6 +101,40 @@ export interface ConvResult {
   points: { eps: number; mean: number; std: number; perDraw: number[] }[];
 }
 
+/** What every result of the CCA / CKA / shape measures carries besides its values. */
+export interface MeasureInfo {
+  samples: number;
+  neurons: [number, number];
+  /** valid-but-risky inputs and caveats (ccaDegenerate, pwccaNotUnique, constantInput, undefinedValue) */
+  warnings: Warning[];
+  /** why a value is NaN (or null), keyed by its field path, e.g. "cka.linearDebiased" (only when some is) */
+  notes?: Record<string, string>;
+}
+
+export interface PathCallOptions extends PathOptions {
+  backend?: BackendName;
+  /** names of the layers in error messages (default "layer0", "layer1", ...) */
+  names?: readonly string[];
+}
+
+/** The `path` result: the keys of the path fixtures' expected.json (`samples`, `widths`, `space`). */
+export interface PathInfo extends PathResult {
+  warnings: Warning[];
+  notes?: Record<string, string>;
+}
+
+/**
+ * The Linalg (src/linalg/types.ts) a backend's measures run on: the pure-TS one for "js", the WASM
+ * core's (src/wasm/linalg.ts) for "wasm". The one place that maps backends to linear algebra.
+ */
+export function linalgFor(name: BackendName, core: WasmCore | null): Linalg {
+  if (name === "wasm") {
+    if (!core) fail("wasmUnavailable", `expected the wasm backend to be available, got a runtime without WebAssembly SIMD`);
+    return wasmLinalg(core);
+  }
+  return jsLinalg;
+}
+
 export class Engine {
   /** the default backend of this engine */
   readonly backend: BackendName;
@@ -98,6 +144,7 @@ export class Engine {
   readonly threads: number;
   private readonly core: WasmCore | null;
   private readonly backends: Partial<Record<BackendName, Backend>>;
+  private readonly linalgs: Partial<Record<BackendName, Linalg>> = {};
 
   /** @internal use createEngine / createEngineSync */
   constructor(core: WasmCore | null, preferred: BackendName) {
@@ -235,6 +282,113 @@ export class Engine {
     };
   }
 
+  /** The Linalg of a backend, made once per engine. */
+  private linalg(name: BackendName): Linalg {
+    return (this.linalgs[name] ??= linalgFor(name, this.core));
+  }
+
+  /**
+   * Runs fn on a backend's Linalg between mark and release, so every matrix of the call is freed
+   * before returning, also on error. A WebAssembly trap rebuilds the instance (engineFailure).
+   */
+  private withLinalg<T>(opts: { backend?: BackendName } | undefined, fn: (la: Linalg) => T): T {
+    const backend = this.pick(opts?.backend);
+    const la = this.linalg(backend.name);
+    const mark = la.mark();
+    let trapped = false;
+    try {
+      return fn(la);
+    } catch (e) {
+      if (e instanceof WebAssembly.RuntimeError && this.core && backend.name === "wasm") {
+        trapped = true;
+        this.core.rebuild();
+        delete this.linalgs.wasm; // the next call binds a fresh Linalg to the rebuilt instance
+        throw new RepmatchError("engineFailure", `expected the WASM core to finish, got a trap (${e.message}); the engine was rebuilt`);
+      }
+      throw e;
+    } finally {
+      if (!trapped) la.release(mark);
+    }
+  }
+
+  /** Validates and loads a pair, runs fn on it, and adds samples, neurons, warnings and notes. */
+  private onPair<T extends object>(a: ActivationsInput, b: ActivationsInput, opts: CallOptions | undefined, fn: (pair: Pair, report: Report) => T): T & MeasureInfo {
+    const views = viewPair(a, b, opts?.names);
+    return this.withLinalg(opts, (la) => {
+      const report = new Report();
+      const pair = new Pair(new Side(la, views[0]), new Side(la, views[1]));
+      for (const side of [pair.x, pair.y]) {
+        if (side.constant) report.warn("constantInput", `${side.name}: every column is constant (no variance across samples); CCA coefficients are 0 and the CKA / angular measures involving it are undefined`);
+      }
+      const values = fn(pair, report);
+      const notes = Object.keys(report.notes).length > 0 ? { notes: report.notes } : {};
+      return { samples: pair.n, neurons: [pair.x.p, pair.y.p] as [number, number], ...values, warnings: report.finish(), ...notes };
+    });
+  }
+
+  /**
+   * Canonical correlations (exact QR/SVD route; `epsilon` > 0: google's regularised route), their
+   * mean and mean square. Warns (ccaDegenerate) when samples <= neurons of a side.
+   */
+  cca(a: ActivationsInput, b: ActivationsInput, opts: CallOptions & CcaOptions = {}): CcaResult & MeasureInfo {
+    return this.onPair(a, b, opts, (pair, report) => ccaOn(pair, opts, report));
+  }
+
+  /** SVCCA: 99% of variance per side by default; `keep`, `criterion`, `components`, `epsilon`. */
+  svcca(a: ActivationsInput, b: ActivationsInput, opts: CallOptions & SvccaOptions = {}): SvccaResult & MeasureInfo {
+    return this.onPair(a, b, opts, (pair, report) => svccaOn(pair, opts, report));
+  }
+
+  /** PWCCA, `variant` "paper" (default) or "google"; not symmetric (weights the side with fewer neurons). */
+  pwcca(a: ActivationsInput, b: ActivationsInput, opts: CallOptions & PwccaOptions = {}): PwccaResult & MeasureInfo {
+    return this.onPair(a, b, opts, (pair, report) => pwccaOn(pair, opts, report));
+  }
+
+  /** Linear, debiased and RBF CKA and their arccos forms. */
+  cka(a: ActivationsInput, b: ActivationsInput, opts: CallOptions & CkaOptions = {}): CkaResult & MeasureInfo {
+    return this.onPair(a, b, opts, (pair, report) => ckaOn(pair, opts, report));
+  }
+
+  /** Angular and euclidean Procrustes, the alpha = 0.5 shape metric, and the shape metric at `alpha`. */
+  procrustes(a: ActivationsInput, b: ActivationsInput, opts: CallOptions & ProcrustesOptions = {}): ProcrustesResult & MeasureInfo {
+    return this.onPair(a, b, opts, (pair, report) => procrustesOn(pair, opts, report));
+  }
+
+  /**
+   * Every measure of the pair at once (or the `measures` listed), in the fixtures' schema (`cca`,
+   * `svcca`, `pwcca` {paper, google}, `cka`, `procrustes`), sharing centring, each side's SVD and
+   * the cross products between them.
+   */
+  measures(a: ActivationsInput, b: ActivationsInput, opts: CallOptions & MeasuresOptions = {}): MeasuresValues & MeasureInfo {
+    return this.onPair(a, b, opts, (pair, report) => measuresOn(pair, opts, report));
+  }
+
+  /**
+   * Path geometry of consecutive layers (Lange et al. 2022) in the angular-CKA and angular-shape
+   * spaces, in the path fixtures' schema. Each layer is centred and factorised once for all pairs.
+   */
+  path(layers: readonly ActivationsInput[], opts: PathCallOptions = {}): PathInfo {
+    if (!Array.isArray(layers)) fail("badInput", `expected a list of layers (activation matrices), got ${describeValue(layers)}`);
+    if (layers.length < 2) fail("badInput", `expected at least two layers for a path, got ${layers.length}`);
+    const names = layers.map((_, i) => opts.names?.[i] ?? `layer${i}`);
+    const views = layers.map((l, i) => viewMatrix(l, names[i]));
+    const first = views[0] as MatrixView;
+    for (const v of views) {
+      if (v.samples !== first.samples) {
+        fail("sampleCountMismatch", `expected every layer to have the same number of samples (rows), got ${first.samples} in ${first.name} and ${v.samples} in ${v.name}`, {
+          samplesA: first.samples,
+          samplesB: v.samples,
+        });
+      }
+    }
+    return this.withLinalg(opts, (la) => {
+      const report = new Report();
+      const r = pathOn(la, views, opts, report);
+      const notes = Object.keys(report.notes).length > 0 ? { notes: report.notes } : {};
+      return { ...r, warnings: report.finish(), ...notes };
+    });
+  }
+
   /**
    * Conv layers as the authors did: one neuron per channel, its vector over (image, position);
    * `draws` random draws of `rows` coordinates (the same for both networks), mean and spread of the
@@ -265,6 +419,10 @@ export class Engine {
       points: eps.map((e, i) => ({ eps: e, ...meanStd(per[i]!), perDraw: per[i]! })),
     };
   }
+}
+
+function describeValue(x: unknown): string {
+  return x === null ? "null" : typeof x;
 }
 
 function meanStd(x: number[]): { mean: number; std: number } {

@@ -4,9 +4,18 @@
  *   import { createEngine } from "repmatch";
  *   const engine = await createEngine();
  *   const r = engine.maxMatch({ data, shape: [samples, neurons] }, other, { eps: 0.3 });
+ *   const m = engine.measures(a, b);          // cca, svcca, pwcca, cka, procrustes at once
+ *   const p = engine.path([layer0, layer1, layer2]);   // Lange et al. 2022 path geometry
  */
 export { createEngine, createEngineSync, Engine, DEFAULT_EPSILONS } from "./engine.js";
-export type { EngineOptions, CallOptions, CurveResult, CompareResult, ConvOptions, ConvResult, PairInfo } from "./engine.js";
+export type { EngineOptions, CallOptions, CurveResult, CompareResult, ConvOptions, ConvResult, PairInfo, MeasureInfo, PathCallOptions, PathInfo } from "./engine.js";
+export type { CcaOptions, CcaResult } from "./measures/cca.js";
+export type { SvccaOptions, SvccaResult, SvccaCriterion } from "./measures/svcca.js";
+export type { PwccaOptions, PwccaResult, PwccaVariant } from "./measures/pwcca.js";
+export type { CkaOptions, CkaResult } from "./measures/cka.js";
+export type { ProcrustesOptions, ProcrustesResult, ShapeCovariance } from "./measures/shape.js";
+export type { MeasuresOptions, MeasuresValues, MeasureName } from "./measures/all.js";
+export type { PathOptions, PathResult, PathGeometry, CkaPathGeometry, PathSpace } from "./measures/path.js";
 export type { MaxMatchResult, VMinimalResult, SimpleMatch, SimpleMatchesResult, MinEpsilonResult } from "./subspace.js";
 export type { ActivationsInput, MatrixInput, NumericArray } from "./matrix.js";
 export type { ConvInput, ConvLayout } from "./conv.js";

@@ -4,8 +4,26 @@
  */
 import type { MatrixView } from "./matrix.js";
 
+/**
+ * Subspace match: fewSamples, samplesBelowNeurons, deadNeurons (pairWarnings below).
+ * CCA / CKA / shape / path measures (src/measures/):
+ *  - ccaDegenerate: samples <= neurons of a side, so canonical correlations are trivially 1
+ *  - pwccaNotUnique: canonical correlations repeat, so the canonical variates and the PWCCA weights
+ *    inside a repeated block are arbitrary (the value depends on the factorisation)
+ *  - constantInput: a side has no variance at all (every column constant)
+ *  - undefinedValue: a value is NaN; the result's `notes` (keyed by field path) says why
+ */
+export type WarningCode =
+  | "fewSamples"
+  | "samplesBelowNeurons"
+  | "deadNeurons"
+  | "ccaDegenerate"
+  | "pwccaNotUnique"
+  | "constantInput"
+  | "undefinedValue";
+
 export interface Warning {
-  code: "fewSamples" | "samplesBelowNeurons" | "deadNeurons";
+  code: WarningCode;
   message: string;
 }
 

@@ -80,3 +80,71 @@ function swapColumns(A: Float64Array, d: number, p: number, k: number): void {
     const t = A[cp + i] as number; A[cp + i] = A[ck + i] as number; A[ck + i] = t;
   }
 }
+
+/**
+ * Thin Householder QR without pivoting (Golub & Van Loan, "Matrix Computations", 4th ed., alg.
+ * 5.2.1) of the column-major m x n matrix A (leading dimension m), in place: with k = min(m, n),
+ * reflector j = 0..k-1 is H_j = I - tau[j] v_j v_j^T, v_j = (0..0, 1, A[j+1..m, j]), and on return
+ * the upper triangle of A holds R (k x n) with H_0 ... H_{k-1} R = A. beta_j = -sign(alpha) * ||x||
+ * so that 1 - tau is never a cancellation. Zero columns give tau = 0 (H = I).
+ */
+export function householderQr(A: Float64Array, m: number, n: number, tau: Float64Array): void {
+  const k = Math.min(m, n);
+  for (let j = 0; j < k; j++) {
+    const cj = j * m;
+    const xnorm = nrm2(A, cj + j + 1, m - j - 1);
+    const alpha = A[cj + j] as number;
+    if (xnorm === 0) {
+      tau[j] = 0; // already upper triangular in this column (H_j = I)
+      continue;
+    }
+    const beta = -Math.sign(alpha || 1) * Math.hypot(alpha, xnorm);
+    tau[j] = (beta - alpha) / beta;
+    const sc = 1 / (alpha - beta);
+    for (let i = cj + j + 1; i < cj + m; i++) A[i] = (A[i] as number) * sc;
+    A[cj + j] = beta;
+    const tj = tau[j] as number;
+    for (let c = j + 1; c < n; c++) {
+      const cc = c * m;
+      const s = tj * ((A[cc + j] as number) + dot(A, cj + j + 1, A, cc + j + 1, m - j - 1));
+      if (s === 0) continue;
+      A[cc + j] = (A[cc + j] as number) - s;
+      for (let i = j + 1; i < m; i++) A[cc + i] = (A[cc + i] as number) - s * (A[cj + i] as number);
+    }
+  }
+}
+
+/**
+ * The explicit thin Q (m x k, k = min(m, n), column-major) of a matrix factored by householderQr:
+ * Q = H_0 ... H_{k-1} [I_k; 0], accumulated backwards so each reflector touches only the trailing
+ * rows it acts on.
+ */
+export function householderQ(A: Float64Array, m: number, n: number, tau: Float64Array): Float64Array {
+  const k = Math.min(m, n);
+  const Q = new Float64Array(m * k);
+  for (let j = 0; j < k; j++) Q[j * m + j] = 1;
+  for (let j = k - 1; j >= 0; j--) {
+    const tj = tau[j] as number;
+    if (tj === 0) continue;
+    const cj = j * m;
+    for (let c = j; c < k; c++) {
+      const cc = c * m;
+      const s = tj * ((Q[cc + j] as number) + dot(A, cj + j + 1, Q, cc + j + 1, m - j - 1));
+      if (s === 0) continue;
+      Q[cc + j] = (Q[cc + j] as number) - s;
+      for (let i = j + 1; i < m; i++) Q[cc + i] = (Q[cc + i] as number) - s * (A[cj + i] as number);
+    }
+  }
+  return Q;
+}
+
+/** The k x n upper triangle R (column-major, k = min(m, n)) of a matrix factored by householderQr. */
+export function householderR(A: Float64Array, m: number, n: number): Float64Array {
+  const k = Math.min(m, n);
+  const R = new Float64Array(k * n);
+  for (let c = 0; c < n; c++) {
+    const top = Math.min(c + 1, k);
+    for (let i = 0; i < top; i++) R[c * k + i] = A[c * m + i] as number;
+  }
+  return R;
+}

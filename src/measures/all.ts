@@ -1,0 +1,71 @@
+/**
+ * Every representational-similarity measure of a pair at once, in the fixtures' schema
+ * (../shared/fixtures/README.md: `cca`, `svcca`, `pwcca`, `cka`, `procrustes`), sharing the work:
+ * both sides are loaded and centred once; each side's thin SVD is computed once and serves CCA,
+ * SVCCA, both PWCCA variants and every shape metric; the one cross product Ux^T Uy serves all of
+ * those too (sub-blocks for the ranks and the SVCCA truncations, diagonal scalings for the shape
+ * metrics); the canonical decomposition (with vectors) is computed once for CCA and PWCCA; the
+ * feature-space Gram products (Xc^T Yc, Xc^T Xc, Yc^T Yc) and row norms are computed once for the
+ * linear and debiased CKA. Measures that are not requested cost nothing.
+ */
+import { ccaOn, type CcaOptions, type CcaResult } from "./cca.js";
+import { ckaOn, type CkaOptions, type CkaResult } from "./cka.js";
+import type { Report } from "./common.js";
+import type { Pair } from "./context.js";
+import { pwccaOn } from "./pwcca.js";
+import { procrustesOn, type ProcrustesOptions, type ProcrustesResult } from "./shape.js";
+import { svccaOn, type SvccaOptions, type SvccaResult } from "./svcca.js";
+import { fail } from "../errors.js";
+
+export type MeasureName = "cca" | "svcca" | "pwcca" | "cka" | "procrustes";
+
+export const MEASURE_NAMES: readonly MeasureName[] = ["cca", "svcca", "pwcca", "cka", "procrustes"];
+
+/** Options of every measure, flat (epsilon applies to CCA, SVCCA and PWCCA). */
+export interface MeasuresOptions extends CcaOptions, Omit<SvccaOptions, "epsilon">, CkaOptions, ProcrustesOptions {
+  /** which measures to compute (default all) */
+  measures?: readonly MeasureName[];
+}
+
+export interface MeasuresValues {
+  cca?: CcaResult;
+  svcca?: SvccaResult;
+  /** PWCCA in both variants (Morcos et al.'s formula, and google/svcca's code) */
+  pwcca?: { paper: number; google: number };
+  cka?: CkaResult;
+  procrustes?: ProcrustesResult;
+}
+
+export function checkMeasures(m: unknown): MeasureName[] {
+  if (m === undefined) return [...MEASURE_NAMES];
+  if (!Array.isArray(m) || m.some((x) => !MEASURE_NAMES.includes(x as MeasureName))) {
+    fail("badOption", `expected measures to be a list of ${MEASURE_NAMES.map((x) => JSON.stringify(x)).join(", ")}, got ${JSON.stringify(m)}`);
+  }
+  return MEASURE_NAMES.filter((x) => (m as MeasureName[]).includes(x));
+}
+
+export function measuresOn(pair: Pair, opts: MeasuresOptions, report: Report): MeasuresValues {
+  const want = checkMeasures(opts.measures);
+  const out: MeasuresValues = {};
+  const epsilon = opts.epsilon;
+  if (want.includes("pwcca")) {
+    // first, so the canonical decomposition is computed once with the vectors PWCCA needs
+    const paper = pwccaOn(pair, { variant: "paper", epsilon }, report);
+    const google = pwccaOn(pair, { variant: "google", epsilon }, report);
+    out.pwcca = { paper: paper.value, google: google.value };
+  }
+  if (want.includes("cca")) out.cca = ccaOn(pair, { epsilon }, report);
+  if (want.includes("svcca")) {
+    const svcca: SvccaOptions = { epsilon };
+    if (opts.keep !== undefined) svcca.keep = opts.keep;
+    if (opts.criterion !== undefined) svcca.criterion = opts.criterion;
+    if (opts.components !== undefined) svcca.components = opts.components;
+    out.svcca = svccaOn(pair, svcca, report);
+  }
+  if (want.includes("cka")) out.cka = ckaOn(pair, { rbfThreshold: opts.rbfThreshold, rbf: opts.rbf }, report);
+  if (want.includes("procrustes")) out.procrustes = procrustesOn(pair, { alpha: opts.alpha, covariance: opts.covariance }, report);
+  // keys in the fixtures' order
+  const ordered: MeasuresValues = {};
+  for (const k of MEASURE_NAMES) if (out[k] !== undefined) (ordered as Record<string, unknown>)[k] = out[k];
+  return ordered;
+}

@@ -1,0 +1,187 @@
+/**
+ * The work the measures share, computed at most once per call and only when a measure asks for it.
+ * A `Side` is one centred representation (n samples x p neurons) with its lazily computed thin SVD,
+ * feature Gram matrix, row norms and transpose; a `Pair` adds the cross products of two sides.
+ * `measures` (src/measures/all.ts) runs every measure on one Pair, so each side is centred and
+ * factorised once and the cross products are formed once; many-vs-one comparisons can keep a Side
+ * and pair it with each other side in turn.
+ *
+ * Conventions (../shared/fixtures/README.md, "CCA family, CKA, shape metrics"):
+ *  - centring subtracts each column's mean in float64 (Linalg.center);
+ *  - the numerical rank of a side is #{s_i > s_max * max(n, p) * 2^-52} over the singular values of
+ *    the centred matrix (numpy's matrix_rank rule); a side with s_max = 0 (every column constant)
+ *    has rank 0.
+ */
+import type { Dense, Linalg } from "../linalg/types.js";
+import type { MatrixView } from "../matrix.js";
+import { EPS, leadingBlock, transposeOf } from "./common.js";
+
+export interface SideSvd {
+  /** singular values of the centred matrix, descending, length k = min(n, p) */
+  s: Float64Array;
+  /** n x k left singular vectors */
+  u: Dense;
+  /** p x k right singular vectors */
+  v: Dense;
+  /** numerical rank (see above) */
+  rank: number;
+}
+
+export class Side {
+  readonly n: number;
+  readonly p: number;
+  /** the centred matrix, n x p */
+  readonly xc: Dense;
+  /** the column means that were subtracted */
+  readonly means: Float64Array;
+  private cache: {
+    frob?: number;
+    svd?: SideSvd;
+    gramNorm?: number;
+    rowNorms?: Float64Array;
+    values?: Float64Array;
+    transposed?: Dense;
+  } = {};
+
+  constructor(
+    readonly la: Linalg,
+    view: MatrixView,
+    readonly name: string = view.name,
+  ) {
+    this.n = view.samples;
+    this.p = view.neurons;
+    this.xc = la.load(view);
+    this.means = la.center(this.xc);
+  }
+
+  /** ||Xc||_F */
+  frob(): number {
+    return (this.cache.frob ??= this.la.frobenius(this.xc));
+  }
+
+  /** true when every column is constant (the centred matrix is exactly 0) */
+  get constant(): boolean {
+    return this.frob() === 0;
+  }
+
+  /** Thin SVD of the centred matrix, with vectors, and its numerical rank. */
+  svd(): SideSvd {
+    if (!this.cache.svd) {
+      const { s, u, v } = this.la.svd(this.xc, true);
+      const cut = (s[0] ?? 0) * Math.max(this.n, this.p) * EPS;
+      let rank = 0;
+      while (rank < s.length && (s[rank] as number) > cut) rank++;
+      this.cache.svd = { s, u: u as Dense, v: v as Dense, rank };
+    }
+    return this.cache.svd;
+  }
+
+  /** ||Xc^T Xc||_F (the feature-space Gram matrix, p x p). */
+  gramNorm(): number {
+    return (this.cache.gramNorm ??= this.la.frobenius(this.la.gemmTN(this.xc, this.xc)));
+  }
+
+  /** The centred values, column-major (one copy out of the backend, for O(n p) work in JS). */
+  values(): Float64Array {
+    return (this.cache.values ??= this.la.toArray(this.xc));
+  }
+
+  /** Squared Euclidean norms of the centred rows (one per sample). */
+  rowNorms(): Float64Array {
+    if (!this.cache.rowNorms) {
+      const X = this.values();
+      const a = new Float64Array(this.n);
+      for (let j = 0; j < this.p; j++) {
+        const o = j * this.n;
+        for (let i = 0; i < this.n; i++) {
+          const v = X[o + i] as number;
+          a[i] = (a[i] as number) + v * v;
+        }
+      }
+      this.cache.rowNorms = a;
+    }
+    return this.cache.rowNorms;
+  }
+
+  /** Xc^T (p x n). */
+  transposed(): Dense {
+    return (this.cache.transposed ??= transposeOf(this.la, this.xc));
+  }
+
+  /** The n x n linear Gram matrix Xc Xc^T, column-major. */
+  sampleGram(): Float64Array {
+    const t = this.transposed();
+    return this.la.toArray(this.la.gemmTN(t, t));
+  }
+}
+
+export class Pair {
+  readonly n: number;
+  private cache: {
+    cross?: Dense;
+    crossNorm?: number;
+    basisCross?: Float64Array;
+    canonical?: Canonical;
+  } = {};
+
+  constructor(
+    readonly x: Side,
+    readonly y: Side,
+  ) {
+    this.n = x.n;
+  }
+
+  get la(): Linalg {
+    return this.x.la;
+  }
+
+  /** The cross Gram matrix Xc^T Yc (p x q). */
+  cross(): Dense {
+    return (this.cache.cross ??= this.la.gemmTN(this.x.xc, this.y.xc));
+  }
+
+  /** ||Xc^T Yc||_F */
+  crossNorm(): number {
+    return (this.cache.crossNorm ??= this.la.frobenius(this.cross()));
+  }
+
+  /** Ux^T Uy (kx x ky, column-major) for the two sides' left singular vectors. */
+  basisCross(): Float64Array {
+    return (this.cache.basisCross ??= this.la.toArray(this.la.gemmTN(this.x.svd().u, this.y.svd().u)));
+  }
+
+  /**
+   * Exact canonical correlation analysis (epsilon = 0): Qx = Ux[:, :rx], Qy = Uy[:, :ry] are
+   * orthonormal bases of the two centred column spaces, and Qx^T Qy = A diag(rho) B^T (thin SVD).
+   * rho (length min(rx, ry), descending, clipped to [0, 1]) are the canonical correlations; with
+   * vectors, the canonical variates are Qx A and Qy B. Singular values are the same bits with or
+   * without vectors (the Jacobi rotations do not depend on accumulating them).
+   */
+  canonical(vectors: boolean): Canonical {
+    const c = this.cache.canonical;
+    if (c && (c.a || !vectors)) return c;
+    const rx = this.x.svd().rank, ry = this.y.svd().rank;
+    const m = Math.min(rx, ry);
+    let out: Canonical;
+    if (m === 0) out = { rho: new Float64Array(0), rx, ry };
+    else {
+      const kx = this.x.svd().s.length;
+      const block = this.la.fromArray(rx, ry, leadingBlock(this.basisCross(), kx, rx, ry));
+      const r = this.la.svd(block, vectors);
+      const rho = Float64Array.from(r.s, (v) => (v < 0 ? 0 : v > 1 ? 1 : v));
+      out = vectors ? { rho, rx, ry, a: r.u as Dense, b: r.v as Dense } : { rho, rx, ry };
+    }
+    this.cache.canonical = out;
+    return out;
+  }
+}
+
+export interface Canonical {
+  /** canonical correlations, descending, length min(rx, ry) */
+  rho: Float64Array;
+  rx: number;
+  ry: number;
+  /** rx x m and ry x m singular vectors of Qx^T Qy (with vectors only) */
+  a?: Dense;
+  b?: Dense;
+}
