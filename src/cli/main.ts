@@ -19,6 +19,7 @@ import type { Warning } from "../warnings.js";
 import { fail, RepmatchError } from "../errors.js";
 import { readNpyFile, type LoadedArray } from "../io/files.js";
 import { runDemo } from "./demo.js";
+import { layersCommand } from "./layers.js";
 import { fmt, table } from "./format.js";
 import type { BackendName } from "../backend.js";
 import type { ConvLayout } from "../conv.js";
@@ -29,6 +30,8 @@ Usage:
   repmatch compare A.npy B.npy [options]   maximum match (Wang et al. 2018) at each eps, CCA, SVCCA,
                                             PWCCA, CKA and Procrustes / shape distances
   repmatch path L0.npy L1.npy ... [options] path geometry of consecutive layers (Lange et al. 2022)
+  repmatch layers NET_A NET_B [options]     every layer of network A against every layer of B:
+                                            grids per measure, CSV, HTML report
   repmatch demo [--json]                    a planted two-network comparison on generated data
   repmatch --help | --version
 
@@ -51,6 +54,17 @@ Options of compare:
   --draws K         conv: number of draws (default 16)
   --rows R          conv: sampled (image, position) coordinates per draw (default 10000)
   --seed S          conv: seed of the draws (default 0)
+
+Options of layers (a network is a folder of .npy files, one .npz, or a comma-separated .npy list):
+  --eps LIST        max-match epsilons (default ${DEFAULT_EPSILONS.join(",")})
+  --measures LIST   subset of match,cca,svcca,pwcca,cka,procrustes (default all)
+  --json            print the whole grid as one JSON object
+  --csv FILE        write the grids as long-format CSV (layerA,layerB,measure,value)
+  --report FILE     write a self-contained HTML report (heatmaps, eps curves)
+  --title TEXT      title of the report
+  --threads N       worker threads (default: all cores)
+  --backend NAME    wasm (default where available) or js
+  --layout L        nchw or nhwc: 4-D conv layers, averaged over positions
 
 Options of path (at least two layers, the same samples in the same order):
   --json            print one JSON object (the keys of the path fixtures' expected.json)
@@ -307,7 +321,7 @@ function path(engine: Engine, argv: string[], io: Io): void {
   if (r.space.angularShape) describe("angular shape space (angular Procrustes)", r.space.angularShape);
 }
 
-export function main(argv: string[], io: Io): number {
+export async function main(argv: string[], io: Io): Promise<number> {
   try {
     const [cmd, ...rest] = argv;
     if (cmd === undefined || cmd === "--help" || cmd === "-h" || cmd === "help") {
@@ -326,12 +340,21 @@ export function main(argv: string[], io: Io): number {
       path(createEngineSync(), rest, io);
       return 0;
     }
+    if (cmd === "layers") {
+      const engine = createEngineSync();
+      try {
+        await layersCommand(engine, rest, io, { parseEps, parseMeasures, backendOf, parseInt10 });
+      } finally {
+        engine.close();
+      }
+      return 0;
+    }
     if (cmd === "demo") {
       const { values } = parseArgs({ args: rest, options: { json: { type: "boolean", default: false }, backend: { type: "string" } } });
       runDemo(createEngineSync(), { json: values.json ?? false, backend: backendOf(values.backend) }, io);
       return 0;
     }
-    fail("usage", `expected a command (compare, demo), got ${JSON.stringify(cmd)} (or path; see repmatch --help)`);
+    fail("usage", `expected a command (compare, demo), got ${JSON.stringify(cmd)} (or path, layers; see repmatch --help)`);
   } catch (e) {
     if (process.env.REPMATCH_DEBUG) io.err(String((e as Error).stack) + "\n");
     if (e instanceof RepmatchError) {

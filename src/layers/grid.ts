@@ -15,6 +15,8 @@ import { startPool, type SharedLayer } from "./pool.js";
 export interface NamedLayer {
   name: string;
   data: ActivationsInput;
+  /** where the layer came from (e.g. "runs/a.npz:fc1.npy"), used in error messages; default the name */
+  source?: string;
 }
 
 export interface LayersOptions {
@@ -70,8 +72,8 @@ export async function compareLayers(engine: Engine, A: readonly NamedLayer[], B:
     fail("badInput", `expected at least one layer per network, got ${Array.isArray(A) ? A.length : "none"} and ${Array.isArray(B) ? B.length : "none"}`);
   }
   const eps = (opts.eps ?? [0.15, 0.2, 0.25, 0.3, 0.5]).map((e) => checkEps(e));
-  const va = A.map((l) => viewMatrix(l.data, l.name));
-  const vb = B.map((l) => viewMatrix(l.data, l.name));
+  const va = A.map((l) => viewMatrix(l.data, l.source ?? l.name));
+  const vb = B.map((l) => viewMatrix(l.data, l.source ?? l.name));
   const first = va[0]!;
   for (const v of [...va, ...vb]) {
     if (v.samples !== first.samples) {
@@ -115,12 +117,12 @@ export async function compareLayers(engine: Engine, A: readonly NamedLayer[], B:
     }
   }
   const warnings = [...new Set(pairs.flat().flatMap((p) => p.warnings.map((w) => w.message)))];
-  const summary = (v: MatrixView): LayerSummary => ({ name: v.name, samples: v.samples, neurons: v.neurons });
+  const summary = (l: NamedLayer, v: MatrixView): LayerSummary => ({ name: l.name, samples: v.samples, neurons: v.neurons });
   return {
     networks: opts.networks ?? ["A", "B"],
     eps,
-    layersA: va.map(summary),
-    layersB: vb.map(summary),
+    layersA: va.map((v, i) => summary(A[i]!, v)),
+    layersB: vb.map((v, j) => summary(B[j]!, v)),
     pairs,
     warnings,
     threads: pool ? threads : 1,
