@@ -30,6 +30,7 @@ import {
   vMinimalOn,
   type MaxMatchResult,
   type MinEpsilonResult,
+  type SimpleMatchesOptions,
   type SimpleMatchesResult,
   type VMinimalResult,
 } from "./subspace.js";
@@ -264,10 +265,10 @@ export class Engine {
   }
 
   /** Decomposition of the maximum match into simple matches, with the certificates. */
-  simpleMatches(a: ActivationsInput, b: ActivationsInput, opts: CallOptions & { eps: number; certify?: boolean }): SimpleMatchesResult {
+  simpleMatches(a: ActivationsInput, b: ActivationsInput, opts: CallOptions & SimpleMatchesOptions & { eps: number }): SimpleMatchesResult {
     const eps = checkEps(opts?.eps);
     const views = viewPair(a, b, opts?.names);
-    return this.run(views, opts, (p) => simpleMatchesOn(p, eps, opts.certify ?? true));
+    return this.run(views, opts, (p) => simpleMatchesOn(p, eps, { certify: opts.certify, strategy: opts.strategy }));
   }
 
   /** Maximum match at every eps plus maxEpsilon, in the fixtures' schema (see CompareResult). */

@@ -220,7 +220,52 @@ function isSimple(p: PreparedPair, eps: number, m: Uint8Array): boolean {
   return false;
 }
 
-export function simpleMatchesOn(p: PreparedPair, eps: number, certify = true): SimpleMatchesResult {
+/**
+ * A v-minimal match inside the known match `start` (which contains v) by group testing: try to
+ * remove a whole group G of candidates at once, M <- maxMatch(M \ G) when v survives; when it does
+ * not, split G in halves and try each; a single neuron whose removal loses v is necessary and stays.
+ * A neuron found necessary stays necessary as M shrinks (maxmatch is monotone under inclusion), so
+ * the result is v-minimal. Costs O(s log(|M| / s)) maximum matches for a result of size s, against
+ * |M| for one-at-a-time deletion. Where the v-minimal match is unique it equals Algorithm 2's.
+ */
+function vMinimalGrouped(p: PreparedPair, eps: number, v: number, start: Uint8Array, margin: Margin): Uint8Array {
+  let M = start;
+  const cand: number[] = [];
+  for (let k = 0; k < M.length; k++) if (M[k] && k !== v) cand.push(k);
+  const stack: number[][] = [cand];
+  while (stack.length > 0) {
+    const G = stack.pop()!.filter((u) => M[u]);
+    if (G.length === 0) continue;
+    const trial = M.slice();
+    for (const u of G) trial[u] = 0;
+    const r = p.maxMatch(trial, eps);
+    margin.add(r.margin);
+    if (r.match[v]) M = r.match;
+    else if (G.length > 1) {
+      const h = G.length >> 1;
+      stack.push(G.slice(h), G.slice(0, h)); // the first half is tried next
+    }
+  }
+  return M;
+}
+
+export type DecompositionStrategy = "greedy" | "grouped";
+
+export interface SimpleMatchesOptions {
+  /** run the simplicity certificate on every match found (default true) */
+  certify?: boolean;
+  /**
+   * "greedy": Algorithm 2 from the maximum match for every seed, the reference's procedure (its
+   * margin covers exactly the reference's pruning runs). "grouped": each seed's search starts
+   * from the smallest match found so far that contains it and removes candidates in groups; the
+   * same matches wherever v-minimal matches are unique (certified), and where a seed's is not,
+   * Algorithm 2's deterministic-order result is computed for it. Default: grouped when the
+   * maximum match has more than 64 neurons.
+   */
+  strategy?: DecompositionStrategy;
+}
+
+export function simpleMatchesOn(p: PreparedPair, eps: number, opts: SimpleMatchesOptions = {}): SimpleMatchesResult {
   const n = p.na + p.nb;
   const margin = new Margin();
   const top = p.maxMatch(new Uint8Array(n).fill(1), eps);
@@ -228,6 +273,8 @@ export function simpleMatchesOn(p: PreparedPair, eps: number, certify = true): S
   const M = top.match;
   const members: number[] = [];
   for (let k = 0; k < n; k++) if (M[k]) members.push(k);
+  const strategy = opts.strategy ?? (members.length > 64 ? "grouped" : "greedy");
+  if (strategy !== "greedy" && strategy !== "grouped") fail("badOption", `expected strategy "greedy" or "grouped", got ${JSON.stringify(strategy)}`);
 
   // Uniqueness certificate: K[u] = maxMatch(M \ {u}); u is in every match containing v iff !K[u][v].
   const K = new Map<number, Uint8Array>();
@@ -238,29 +285,35 @@ export function simpleMatchesOn(p: PreparedPair, eps: number, certify = true): S
     margin.add(r.margin);
     K.set(u, r.match);
   }
+  // N(v) = v plus every u that lies in all matches containing v; a v-minimal match equal to N(v)
+  // is the only one (and then every search order finds it)
+  const isForcedSet = (v: number, mask: Uint8Array) => members.every((u) => (u === v || !K.get(u)![v]) === (mask[u] === 1));
 
-  const found: { mask: Uint8Array; key: string; seeds: string[] }[] = [];
+  const found: { mask: Uint8Array; size: number; seeds: string[] }[] = [];
   const byKey = new Map<string, number>();
   let unique = true;
   for (const v of members) {
-    const mask = vMinimalMask(p, eps, v, M, margin)!;
-    // N(v) = v plus every u that lies in all matches containing v; greedy == N(v) certifies uniqueness
-    for (const u of members) {
-      const forced = u === v || !K.get(u)![v];
-      if (forced !== (mask[u] === 1)) unique = false;
-    }
+    let mask: Uint8Array;
+    if (strategy === "grouped") {
+      let start = M;
+      let best = members.length + 1;
+      for (const f of found) if (f.mask[v] && f.size < best) [start, best] = [f.mask, f.size];
+      mask = vMinimalGrouped(p, eps, v, start, margin);
+      if (!isForcedSet(v, mask)) mask = vMinimalMask(p, eps, v, M, margin)!;
+    } else mask = vMinimalMask(p, eps, v, M, margin)!;
+    if (!isForcedSet(v, mask)) unique = false;
     const key = members.filter((k) => mask[k]).join(",");
     const at = byKey.get(key);
     if (at !== undefined) found[at]!.seeds.push(neuronName(v, p.na));
     else {
       byKey.set(key, found.length);
-      found.push({ mask, key, seeds: [neuronName(v, p.na)] });
+      found.push({ mask, size: key.split(",").length, seeds: [neuronName(v, p.na)] });
     }
   }
   const matches = found.map((f) => ({
     ...split(f.mask, p.na),
     seeds: f.seeds,
-    simple: certify ? isSimple(p, eps, f.mask) : true,
+    simple: opts.certify ?? true ? isSimple(p, eps, f.mask) : true,
   }));
   return { eps, matches, unique: members.length > 0 ? unique : true, margin: margin.get() };
 }

@@ -67,3 +67,84 @@ export function plantedPair(o: PlantedOptions): PlantedPair {
   const B = side(2);
   return { a: { data: A.X, shape: [d, n] }, b: { data: B.X, shape: [d, n] }, plantedA: A.planted, plantedB: B.planted };
 }
+
+export interface PlantedBlocksOptions {
+  samples: number;
+  /** neurons per side */
+  neurons: number;
+  /** size of each planted block (neurons per side); their sum must not exceed `neurons` */
+  blocks: number[];
+  noise?: number;
+  seed?: number;
+}
+
+export interface PlantedBlocks {
+  a: MatrixInput;
+  b: MatrixInput;
+  /** per block, its column indices on each side (ascending) */
+  blocks: { a: number[]; b: number[] }[];
+}
+
+/**
+ * Planted simple matches: block k has its own s_k-dimensional Gaussian latent; on each side, s_k
+ * neurons are random orthogonal mixtures of it plus noise (sd `noise` relative to unit-variance
+ * entries); the other neurons are unrelated. For small noise each block is one simple match (the
+ * v-minimal match of each of its neurons), and the maximum match is the union of the blocks.
+ */
+export function plantedBlocks(o: PlantedBlocksOptions): PlantedBlocks {
+  const { samples: d, neurons: n, blocks } = o;
+  const total = blocks.reduce((s, k) => s + k, 0);
+  if (total > n) throw new RangeError(`planted blocks need ${total} neurons per side, only ${n} given`);
+  const noise = o.noise ?? 0.01;
+  const g = gaussian(o.seed ?? 1);
+  const latents = blocks.map((s) => Float64Array.from({ length: d * s }, g)); // row-major d x s
+  const orth = (s: number) => {
+    // Gram-Schmidt on a Gaussian s x s matrix: a random orthogonal mixing (well conditioned)
+    const Q = Float64Array.from({ length: s * s }, g);
+    for (let c = 0; c < s; c++) {
+      for (let k = 0; k < c; k++) {
+        let dot = 0;
+        for (let r = 0; r < s; r++) dot += Q[r * s + c]! * Q[r * s + k]!;
+        for (let r = 0; r < s; r++) Q[r * s + c] = Q[r * s + c]! - dot * Q[r * s + k]!;
+      }
+      let nrm = 0;
+      for (let r = 0; r < s; r++) nrm += Q[r * s + c]! ** 2;
+      nrm = Math.sqrt(nrm);
+      for (let r = 0; r < s; r++) Q[r * s + c] = Q[r * s + c]! / nrm;
+    }
+    return Q;
+  };
+  const side = (salt: number) => {
+    const perm = shuffled(n, rng((o.seed ?? 1) * 7919 + salt));
+    const X = new Float64Array(d * n);
+    const cols: number[][] = [];
+    let next = 0;
+    blocks.forEach((s, k) => {
+      const W = orth(s);
+      const Z = latents[k]!;
+      const idx: number[] = [];
+      for (let c = 0; c < s; c++) {
+        const col = perm[next++]!;
+        idx.push(col);
+        for (let i = 0; i < d; i++) {
+          let v = 0;
+          for (let l = 0; l < s; l++) v += Z[i * s + l]! * W[l * s + c]!;
+          X[i * n + col] = v + noise * g();
+        }
+      }
+      cols.push(idx.sort((x, y) => x - y));
+    });
+    for (; next < n; next++) {
+      const col = perm[next]!;
+      for (let i = 0; i < d; i++) X[i * n + col] = g();
+    }
+    return { X, cols };
+  };
+  const A = side(1);
+  const B = side(2);
+  return {
+    a: { data: A.X, shape: [d, n] },
+    b: { data: B.X, shape: [d, n] },
+    blocks: blocks.map((_, k) => ({ a: A.cols[k]!, b: B.cols[k]! })),
+  };
+}
