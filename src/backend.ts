@@ -31,6 +31,8 @@ export interface PreparedPair {
    * (combined numbering; NaN for dead neurons).
    */
   crossDistances(): Float64Array;
+  /** The cosine Gram block C[idx, idx] (row-major |idx| x |idx|) of live neurons. */
+  gram(idx: readonly number[]): Float64Array;
   /** Releases the pair's memory (the WASM arena is reset). */
   dispose(): void;
 }

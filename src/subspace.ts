@@ -13,6 +13,7 @@
  * Section numbers refer to ../shared/docs/subspace-match.md. Neuron names are "a:I" / "b:J".
  */
 import type { PreparedPair } from "./backend.js";
+import { MatchDowndater } from "./downdate.js";
 import { fail } from "./errors.js";
 
 export interface MaxMatchResult {
@@ -277,11 +278,16 @@ export function simpleMatchesOn(p: PreparedPair, eps: number, opts: SimpleMatche
   if (strategy !== "greedy" && strategy !== "grouped") fail("badOption", `expected strategy "greedy" or "grouped", got ${JSON.stringify(strategy)}`);
 
   // Uniqueness certificate: K[u] = maxMatch(M \ {u}); u is in every match containing v iff !K[u][v].
+  // The grouped strategy downdates from M's factorisations where that is certain (downdate.ts).
   const K = new Map<number, Uint8Array>();
+  const down = strategy === "grouped" ? MatchDowndater.create(p, M) : null;
   for (const u of members) {
-    const cand = M.slice();
-    cand[u] = 0;
-    const r = p.maxMatch(cand, eps);
+    let r: { match: Uint8Array; margin: number } | null = down ? down.withoutNeuron(u, eps) : null;
+    if (!r) {
+      const cand = M.slice();
+      cand[u] = 0;
+      r = p.maxMatch(cand, eps);
+    }
     margin.add(r.margin);
     K.set(u, r.match);
   }

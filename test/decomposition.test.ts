@@ -42,3 +42,32 @@ describe("simple-match decomposition strategies", () => {
     expect(() => engine.simpleMatches(a, b, { eps: 0.1, strategy: "fastest" as "grouped" })).toThrow(RepmatchError);
   });
 });
+
+describe("maximum matches by downdating (the certificate's fast path)", () => {
+  it("equal the exact maxMatch(M \\ {u}) for every u, and are taken for most u", async () => {
+    const { MatchDowndater } = await import("../src/downdate.js");
+    const { jsBackend } = await import("../src/js/backend.js");
+    const { viewPair } = await import("../src/matrix.js");
+    const pb = plantedBlocks({ samples: 1200, neurons: 60, blocks: [3, 8, 5, 11, 6], noise: 0.02, seed: 21 });
+    const p = jsBackend.prepare(...viewPair(pb.a, pb.b));
+    for (const eps of [0.15, 0.25]) {
+      const M = p.maxMatch(new Uint8Array(120).fill(1), eps).match;
+      const down = MatchDowndater.create(p, M)!;
+      expect(down).not.toBeNull();
+      let fast = 0, total = 0;
+      for (let u = 0; u < 120; u++) {
+        if (!M[u]) continue;
+        total++;
+        const cand = M.slice();
+        cand[u] = 0;
+        const exact = p.maxMatch(cand, eps);
+        const got = down.withoutNeuron(u, eps);
+        if (got) {
+          fast++;
+          expect(Array.from(got.match)).toEqual(Array.from(exact.match));
+        }
+      }
+      expect(fast).toBeGreaterThan(0.9 * total);
+    }
+  });
+});

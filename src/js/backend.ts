@@ -28,10 +28,22 @@ export const jsBackend: Backend = {
       live,
       maxMatch: (cand, eps) => pruner.maxMatch(cand, eps),
       crossDistances: () => crossDistances(live, na, nb, (t, nt, basis, m, out) => pruner.distances(t, nt, basis, m, NaN, out)),
+      gram: (idx) => gramBlock(C, n, idx),
       dispose: () => {},
     };
   },
 };
+
+/** C[idx, idx] of the n x n row-major matrix C, row-major. */
+export function gramBlock(C: Float64Array, n: number, idx: readonly number[]): Float64Array {
+  const m = idx.length;
+  const out = new Float64Array(m * m);
+  for (let r = 0; r < m; r++) {
+    const row = idx[r]! * n;
+    for (let c = 0; c < m; c++) out[r * m + c] = C[row + idx[c]!] as number;
+  }
+  return out;
+}
 
 /** 1 for every column whose norm exceeds DEAD_NORM. */
 export function liveMask(norms: Float64Array): Uint8Array {

@@ -6,7 +6,7 @@
  */
 import type { Backend, PreparedPair, PruneResult } from "../backend.js";
 import { RepmatchError } from "../errors.js";
-import { crossDistances, liveMask } from "../js/backend.js";
+import { crossDistances, gramBlock, liveMask } from "../js/backend.js";
 import type { MatrixView } from "../matrix.js";
 import { copyIn } from "./copy.js";
 import { DEAD_NORM } from "../tolerances.js";
@@ -80,6 +80,10 @@ export function wasmBackend(core: WasmCore): Backend {
               ex.distances(tPtr, nt, bPtr, m, NaN, dPtr);
               res.set(core.f64(dPtr, nt));
             });
+          },
+          gram(idx: readonly number[]): Float64Array {
+            check();
+            return gramBlock(core.f64(C, n * n), n, idx);
           },
           dispose(): void {
             if (!disposed) core.reset(mark);
