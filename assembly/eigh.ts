@@ -272,7 +272,7 @@ export function eighJacobi(S: usize, n: i32, W: usize, V: usize, work: usize): i
 
   // X = L (n x r, ld n): zero the stale upper triangle
   for (let j = 0; j < r; j++) memory.fill(at(B, n, 0, j), 0, <usize>j << 3);
-  let sweeps = jacobiSweeps(B, n, n, r, 0, 0, 0, d, jacobiTol(n));
+  let sweeps = jacobiSweeps(B, n, n, r, 0, 0, d, jacobiTol(n));
   if (sweeps < 0) return -1;
   sortedNorms(B, n, n, r, sig, perm);
   // eigenvectors in pivoted coordinates (into Y), then rows back in place

@@ -29,7 +29,8 @@
  * Kernels: one pass over a rotated pair computes x' and y' with f64x2 SIMD (both columns at
  * once, two rows per vector) and, in the same pass, ||x'||^2, ||y'||^2 and <x', z> for the next
  * column z of the sweep: the column norms are always exact (never updated by formula, so they
- * cannot drift) and the next pair's dot product costs no extra pass over x.
+ * cannot drift) and the next pair's dot product costs no extra pass over x. When J is
+ * accumulated the same loop also rotates the two columns of J (rotate5).
  *
  * The driver (svdJacobi), for A m x n with M = max(m, n), N = min(m, n):
  *   B = A (tall) or A^T (wide), M x N, scaled by a power of two so that max |B| is in [1, 2)
@@ -193,23 +194,6 @@ function rotate5(x: usize, y: usize, z: usize, u: usize, w: usize, n: i32, c: f6
   rotXX = sx; rotYY = sy; rotXZ = sz;
 }
 
-/** x <- c (x - t y), y <- c (y + t x) over n rows (the accumulated rotations J). */
-function rotate2(x: usize, y: usize, n: i32, c: f64, t: f64): void {
-  let cv = f64x2.splat(c), tv = f64x2.splat(t), nt = f64x2.splat(-t);
-  let end = x + ((<usize>n >> 1) << 4);
-  while (x < end) {
-    let xv = v128.load(x), yv = v128.load(y);
-    v128.store(x, f64x2.mul(madd(nt, yv, xv), cv));
-    v128.store(y, f64x2.mul(madd(tv, xv, yv), cv));
-    x += 16; y += 16;
-  }
-  if (n & 1) {
-    let xs = load<f64>(x), ys = load<f64>(y);
-    store<f64>(x, madd1(-t, ys, xs) * c);
-    store<f64>(y, madd1(t, xs, ys) * c);
-  }
-}
-
 function swapColumns(a: usize, b: usize, n: i32): void {
   let end = a + ((<usize>n >> 1) << 4);
   while (a < end) {
@@ -227,11 +211,11 @@ function swapColumns(a: usize, b: usize, n: i32): void {
 
 /**
  * One-sided Jacobi on X (rows x n, ld ldx), in place: X <- X J. When J != 0 the rotations are
- * also applied to the columns of J (jrows x n, ld ldj; pass the identity to get J). d: n f64 of
+ * also applied to the columns of J (rows x n too, ld ldj; pass the identity to get J). d: n f64 of
  * scratch (squared column norms). Returns the number of sweeps (the last one rotates nothing),
  * or -1 when MAX_SWEEPS sweeps did not converge.
  */
-export function jacobiSweeps(X: usize, ldx: i32, rows: i32, n: i32, J: usize, ldj: i32, jrows: i32,
+export function jacobiSweeps(X: usize, ldx: i32, rows: i32, n: i32, J: usize, ldj: i32,
                              d: usize, tol: f64): i32 {
   let sx = <usize>ldx << 3, sj = <usize>ldj << 3;
   lastRotations = 0;
@@ -249,7 +233,7 @@ export function jacobiSweeps(X: usize, ldx: i32, rows: i32, n: i32, J: usize, ld
       }
       if (p != i) {
         swapColumns(X + <usize>i * sx, X + <usize>p * sx, rows);
-        if (J != 0) swapColumns(J + <usize>i * sj, J + <usize>p * sj, jrows);
+        if (J != 0) swapColumns(J + <usize>i * sj, J + <usize>p * sj, rows);
         store<f64>(d + (<usize>p << 3), load<f64>(d + (<usize>i << 3)));
         store<f64>(d + (<usize>i << 3), best);
       }
@@ -268,12 +252,8 @@ export function jacobiSweeps(X: usize, ldx: i32, rows: i32, n: i32, J: usize, ld
           if (Math.abs(zeta) > 1e150) t = 0.5 / zeta;
           else t = (zeta >= 0 ? 1.0 : -1.0) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
           let c = 1 / Math.sqrt(1 + t * t);
-          if (J != 0 && jrows == rows) {
-            rotate5(xi, xj, z, J + <usize>i * sj, J + <usize>j * sj, rows, c, t);
-          } else {
-            rotate3(xi, xj, z, rows, c, t);
-            if (J != 0) rotate2(J + <usize>i * sj, J + <usize>j * sj, jrows, c, t);
-          }
+          if (J != 0) rotate5(xi, xj, z, J + <usize>i * sj, J + <usize>j * sj, rows, c, t);
+          else rotate3(xi, xj, z, rows, c, t);
           di = rotXX;
           store<f64>(d + (<usize>j << 3), rotYY);
           g = hasNext ? rotXZ : 0;
@@ -445,7 +425,7 @@ export function svdJacobi(A: usize, m: i32, n: i32, S: usize, U: usize, V: usize
       store<f64>(col + (<usize>j << 3), 1.0);
     }
   }
-  let sweeps = jacobiSweeps(X, N, N, N, Jm, M, N, d, jacobiTol(N));
+  let sweeps = jacobiSweeps(X, N, N, N, Jm, M, d, jacobiTol(N));
   if (sweeps < 0) return -1;
 
   sortedNorms(X, N, N, N, sig, perm);

@@ -36,7 +36,7 @@ interface Branded extends WasmDense {
 }
 
 export function wasmLinalg(core: WasmCore): Linalg {
-  const ex = core.exports;
+  // core.exports is read at every call, never cached: WasmCore.rebuild() replaces the instance
 
   const make = (rows: number, cols: number): WasmDense => {
     const ptr = core.alloc(8 * rows * cols);
@@ -114,7 +114,7 @@ export function wasmLinalg(core: WasmCore): Linalg {
     center(m: Dense): Float64Array {
       const p = ptrOf(m, "center");
       return withScratch(8 * m.cols, (means) => {
-        ex.centerColumns(p, m.rows, m.rows, m.cols, means);
+        core.exports.centerColumns(p, m.rows, m.rows, m.cols, means);
         return core.f64(means, m.cols).slice();
       });
     },
@@ -123,7 +123,7 @@ export function wasmLinalg(core: WasmCore): Linalg {
       if (a.rows !== b.rows) fail("engineFailure", `gemmTN: expected equal row counts, got ${a.rows} and ${b.rows}`);
       const pa = ptrOf(a, "gemmTN"), pb = ptrOf(b, "gemmTN");
       const c = make(a.cols, b.cols);
-      ex.gemmTN(pa, a.rows, pb, b.rows, a.rows, a.cols, b.cols, c.ptr, a.cols, 0);
+      core.exports.gemmTN(pa, a.rows, pb, b.rows, a.rows, a.cols, b.cols, c.ptr, a.cols, 0);
       return c;
     },
 
@@ -131,7 +131,7 @@ export function wasmLinalg(core: WasmCore): Linalg {
       if (a.cols !== b.rows) fail("engineFailure", `gemmNN: expected inner dimensions to agree, got ${a.cols} and ${b.rows}`);
       const pa = ptrOf(a, "gemmNN"), pb = ptrOf(b, "gemmNN");
       const c = make(a.rows, b.cols);
-      ex.gemmNN(pa, a.rows, pb, b.rows, a.rows, a.cols, b.cols, c.ptr, a.rows, 0);
+      core.exports.gemmNN(pa, a.rows, pb, b.rows, a.rows, a.cols, b.cols, c.ptr, a.rows, 0);
       return c;
     },
 
@@ -139,7 +139,7 @@ export function wasmLinalg(core: WasmCore): Linalg {
       if (!Number.isInteger(cols) || cols < 0 || cols > m.cols) fail("engineFailure", `leadingColumns: expected 0..${m.cols} columns, got ${cols}`);
       const p = ptrOf(m, "leadingColumns");
       const c = make(m.rows, cols);
-      ex.copyMatrix(p, m.rows, m.rows, cols, c.ptr, m.rows);
+      core.exports.copyMatrix(p, m.rows, m.rows, cols, c.ptr, m.rows);
       return c;
     },
 
@@ -148,12 +148,12 @@ export function wasmLinalg(core: WasmCore): Linalg {
       const p = ptrOf(m, "scaleColumns");
       withScratch(8 * m.cols, (sp) => {
         core.f64(sp, m.cols).set(s.subarray(0, m.cols));
-        ex.scaleColumns(p, m.rows, m.rows, m.cols, sp);
+        core.exports.scaleColumns(p, m.rows, m.rows, m.cols, sp);
       });
     },
 
     frobenius(m: Dense): number {
-      return ex.frobenius(ptrOf(m, "frobenius"), m.rows, m.rows, m.cols);
+      return core.exports.frobenius(ptrOf(m, "frobenius"), m.rows, m.rows, m.cols);
     },
 
     qr(m: Dense): { q: Dense; r: Dense } {
@@ -162,7 +162,7 @@ export function wasmLinalg(core: WasmCore): Linalg {
       return atomic(() => {
         const q = make(rows, k);
         const r = make(k, cols);
-        withScratch(ex.qrWorkBytes(rows, cols), (w) => ex.qrThin(p, rows, cols, q.ptr, r.ptr, w));
+        withScratch(core.exports.qrWorkBytes(rows, cols), (w) => core.exports.qrThin(p, rows, cols, q.ptr, r.ptr, w));
         return { q, r };
       });
     },
@@ -173,9 +173,9 @@ export function wasmLinalg(core: WasmCore): Linalg {
       return atomic(() => {
         const u = vectors ? make(rows, k) : undefined;
         const v = vectors ? make(cols, k) : undefined;
-        const s = withScratch(8 * k + ex.svdWorkBytes(rows, cols) + 16, (w) => {
+        const s = withScratch(8 * k + core.exports.svdWorkBytes(rows, cols) + 16, (w) => {
           const sp = w, work = (w + 8 * k + 15) & ~15;
-          const code = ex.svdJacobi(p, rows, cols, sp, u ? u.ptr : 0, v ? v.ptr : 0, vectors ? 1 : 0, work);
+          const code = core.exports.svdJacobi(p, rows, cols, sp, u ? u.ptr : 0, v ? v.ptr : 0, vectors ? 1 : 0, work);
           if (code < 0) jacobiFailure("svd", rows, cols);
           return core.f64(sp, k).slice();
         });
@@ -194,9 +194,9 @@ export function wasmLinalg(core: WasmCore): Linalg {
       const n = m.rows;
       return atomic(() => {
         const vectors = make(n, n);
-        const values = withScratch(8 * n + ex.eighWorkBytes(n) + 16, (w) => {
+        const values = withScratch(8 * n + core.exports.eighWorkBytes(n) + 16, (w) => {
           const wp = w, work = (w + 8 * n + 15) & ~15;
-          const code = ex.eighJacobi(p, n, wp, vectors.ptr, work);
+          const code = core.exports.eighJacobi(p, n, wp, vectors.ptr, work);
           if (code === -2) {
             throw new RepmatchError("engineFailure", `eigh: expected a positive semidefinite shift of the symmetric ${n} x ${n} matrix, got none`, { rows: n, cols: n });
           }
@@ -212,7 +212,7 @@ export function wasmLinalg(core: WasmCore): Linalg {
       const d = m.rows, cols = m.cols;
       return atomic(() => {
         const D = make(d, d);
-        withScratch(ex.rowDistWorkBytes(d, cols), (w) => ex.rowSquaredDistances(p, d, d, cols, D.ptr, d, w));
+        withScratch(core.exports.rowDistWorkBytes(d, cols), (w) => core.exports.rowSquaredDistances(p, d, d, cols, D.ptr, d, w));
         return D;
       });
     },
