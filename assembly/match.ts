@@ -223,3 +223,9 @@ function keep(s: usize, ns: i32, eps: f64): i32 {
   lastMargin = margin;
   return k;
 }
+
+/** Numerical rank of span{basis[0..m)} (i32 combined indices): pivots above the Cholesky stop. */
+export function sideRank(basis: usize, m: i32): i32 {
+  if (m == 0) return 0;
+  return pivotedCholesky(gC, gNa + gNb, basis, m, wL, wPiv, wDiag, tolCholStop);
+}

@@ -31,6 +31,11 @@ export interface PreparedPair {
    * (combined numbering; NaN for dead neurons).
    */
   crossDistances(): Float64Array;
+  /**
+   * Numerical rank of each side's live neurons: pivots of the pivoted Cholesky of the cosine Gram
+   * above CHOL_STOP (relative singular values above ~1e-6).
+   */
+  ranks(): [number, number];
   /** The cosine Gram block C[idx, idx] (row-major |idx| x |idx|) of live neurons. */
   gram(idx: readonly number[]): Float64Array;
   /** Releases the pair's memory (the WASM arena is reset). */

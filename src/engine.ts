@@ -37,7 +37,7 @@ import {
 import { wasmBackend } from "./wasm/backend.js";
 import { WasmCore, type WasmFlavour } from "./wasm/instance.js";
 import { wasmLinalg } from "./wasm/linalg.js";
-import { pairWarnings, type Warning } from "./warnings.js";
+import { pairWarnings, precisionWarning, type Warning } from "./warnings.js";
 
 export interface EngineOptions {
   /** "auto" (default): WASM SIMD when the runtime has it, else the pure-TS backend. */
@@ -208,14 +208,19 @@ export class Engine {
   }
 
   private info(views: [MatrixView, MatrixView], p: PreparedPair): PairInfo {
-    return { samples: p.samples, neurons: [p.na, p.nb], warnings: pairWarnings(views[0], views[1], p.live) };
+    return { samples: p.samples, neurons: [p.na, p.nb], warnings: pairWarnings(views[0], views[1], p.live, p.ranks()) };
   }
 
   /** Maximum eps-approximate match (Algorithm 1) and its similarity. */
   maxMatch(a: ActivationsInput, b: ActivationsInput, opts: CallOptions & { eps: number }): MaxMatchResult & PairInfo {
     const eps = checkEps(opts?.eps);
     const views = viewPair(a, b, opts?.names);
-    return this.run(views, opts, (p) => ({ ...this.info(views, p), ...maxMatchOn(p, eps) }));
+    return this.run(views, opts, (p) => {
+      const r = maxMatchOn(p, eps);
+      const info = this.info(views, p);
+      const w = precisionWarning(views, [r]);
+      return { ...info, ...r, warnings: w ? [...info.warnings, w] : info.warnings };
+    });
   }
 
   /** Similarity-vs-eps curve (one maximum match per eps) and maxEpsilon, sharing one Gram product. */
@@ -225,7 +230,10 @@ export class Engine {
     return this.run(views, opts, (p) => {
       const points = eps.map((e) => maxMatchOn(p, e));
       const first = points[0] ?? maxMatchOn(p, 0);
-      return { ...this.info(views, p), deadA: first.deadA, deadB: first.deadB, maxEpsilon: maxEpsilonOn(p), points };
+      const info = this.info(views, p);
+      const w = precisionWarning(views, points);
+      if (w) info.warnings.push(w);
+      return { ...info, deadA: first.deadA, deadB: first.deadB, maxEpsilon: maxEpsilonOn(p), points };
     });
   }
 

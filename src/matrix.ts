@@ -39,6 +39,11 @@ export interface MatrixView {
 /** Largest element count one side may have: the WASM arena must also hold Gram and work space. */
 export const MAX_ELEMENTS = 2 ** 28; // 2 GiB of float64
 
+/** An NpyArray's dtype ('<f4', '>f2', ...) tells that widened data came from float32 or float16. */
+function isFloat32Dtype(dtype: unknown): boolean {
+  return typeof dtype === "string" && /^[<>|=]?f[24]$/.test(dtype);
+}
+
 function isMatrixInput(x: unknown): x is MatrixInput {
   return typeof x === "object" && x !== null && "data" in x && "shape" in x;
 }
@@ -96,7 +101,7 @@ export function viewMatrix(input: ActivationsInput, name = "input"): MatrixView 
     data,
     rowStride: fortran ? 1 : n,
     colStride: fortran ? d : 1,
-    float32: data instanceof Float32Array,
+    float32: data instanceof Float32Array || isFloat32Dtype((input as { dtype?: unknown }).dtype),
   };
   if (!ArrayBuffer.isView(data)) checkNumbers(view);
   checkFinite(view);

@@ -5,7 +5,8 @@
 import type { MatrixView } from "./matrix.js";
 
 /**
- * Subspace match: fewSamples, samplesBelowNeurons, deadNeurons (pairWarnings below).
+ * Subspace match: fewSamples, samplesBelowNeurons, deadNeurons, rankDeficient (pairWarnings
+ * below), float32Precision (precisionWarning below).
  * CCA / CKA / shape / path measures (src/measures/):
  *  - ccaDegenerate: samples <= neurons of a side, so canonical correlations are trivially 1
  *  - pwccaNotUnique: canonical correlations repeat, so the canonical variates and the PWCCA weights
@@ -17,6 +18,8 @@ export type WarningCode =
   | "fewSamples"
   | "samplesBelowNeurons"
   | "deadNeurons"
+  | "rankDeficient"
+  | "float32Precision"
   | "ccaDegenerate"
   | "pwccaNotUnique"
   | "constantInput"
@@ -32,7 +35,7 @@ export interface Warning {
  * below 5 x neurons random vectors are already close to a span; at or below the neuron count
  * every neuron lies in the other side's span. Dead neurons are never matched but count.
  */
-export function pairWarnings(a: MatrixView, b: MatrixView, live: Uint8Array): Warning[] {
+export function pairWarnings(a: MatrixView, b: MatrixView, live: Uint8Array, ranks?: [number, number]): Warning[] {
   const out: Warning[] = [];
   const d = a.samples;
   const n = Math.max(a.neurons, b.neurons);
@@ -55,5 +58,36 @@ export function pairWarnings(a: MatrixView, b: MatrixView, live: Uint8Array): Wa
       message: `dead neurons (all-zero activations): ${deadA} in ${a.name}, ${deadB} in ${b.name}; never matched, but counted in the similarity`,
     });
   }
+  if (ranks) {
+    const liveA = a.neurons - deadA, liveB = b.neurons - deadB;
+    const short = [
+      [a.name, ranks[0], liveA],
+      [b.name, ranks[1], liveB],
+    ].filter(([, r, l]) => (r as number) < (l as number) && (r as number) < d);
+    if (short.length > 0) {
+      out.push({
+        code: "rankDeficient",
+        message:
+          short.map(([name, r, l]) => `the ${l} live neurons of ${name} span only ${r} independent directions`).join("; ") +
+          " (directions below 1e-6 of the largest count as dependent): some neurons are linear combinations of others, so v-minimal and simple matches containing them need not be unique",
+      });
+    }
+  }
   return out;
+}
+
+/**
+ * float32 inputs carry about 7 significant digits: a relative distance within ~1e-5 of eps may sit
+ * on the other side of eps in the full-precision activations the network computed.
+ */
+export function precisionWarning(views: readonly MatrixView[], points: readonly { eps: number; margin: number | null }[]): Warning | null {
+  const f32 = views.filter((v) => v.float32).map((v) => v.name);
+  if (f32.length === 0) return null;
+  const close = points.filter((p) => p.margin !== null && p.margin < 1e-5);
+  if (close.length === 0) return null;
+  const worst = close.reduce((x, y) => (y.margin! < x.margin! ? y : x));
+  return {
+    code: "float32Precision",
+    message: `${f32.join(" and ")} hold float32 values (~7 significant digits) and at eps ${close.map((p) => p.eps).join(", ")} a relative distance lies within ${worst.margin!.toExponential(1)} of eps: rounding of the inputs may flip that neuron's decision`,
+  };
 }

@@ -29,10 +29,18 @@ export const jsBackend: Backend = {
       maxMatch: (cand, eps) => pruner.maxMatch(cand, eps),
       crossDistances: () => crossDistances(live, na, nb, (t, nt, basis, m, out) => pruner.distances(t, nt, basis, m, NaN, out)),
       gram: (idx) => gramBlock(C, n, idx),
+      ranks: () => sideRanks(live, na, (idx, m) => pruner.rank(idx, m)),
       dispose: () => {},
     };
   },
 };
+
+/** Rank of each side's live neurons by a rank function of an index list. */
+export function sideRanks(live: Uint8Array, na: number, rank: (idx: Int32Array, m: number) => number): [number, number] {
+  const a: number[] = [], b: number[] = [];
+  for (let k = 0; k < live.length; k++) if (live[k]) (k < na ? a : b).push(k);
+  return [rank(Int32Array.from(a), a.length), rank(Int32Array.from(b), b.length)];
+}
 
 /** C[idx, idx] of the n x n row-major matrix C, row-major. */
 export function gramBlock(C: Float64Array, n: number, idx: readonly number[]): Float64Array {

@@ -95,6 +95,12 @@ export class JsPruner {
     if (exact > 0) this.exactDistances(t, nt, basis, m, out);
   }
 
+  /** Numerical rank of span{basis[0..m)}: pivots of the pivoted Cholesky above CHOL_STOP. */
+  rank(basis: Int32Array, m: number): number {
+    if (m === 0) return 0;
+    return pivotedCholesky(this.p.C, this.n, basis, m, this.L, this.piv, this.diag, CHOL_STOP).rank;
+  }
+
   /** The exact route for the flagged targets: QR with column pivoting of the basis columns. */
   private exactDistances(t: Int32Array, nt: number, basis: Int32Array, m: number, out: Float64Array): void {
     const { d, Zu } = this.p;

@@ -6,7 +6,7 @@
  */
 import type { Backend, PreparedPair, PruneResult } from "../backend.js";
 import { RepmatchError } from "../errors.js";
-import { crossDistances, gramBlock, liveMask } from "../js/backend.js";
+import { crossDistances, gramBlock, liveMask, sideRanks } from "../js/backend.js";
 import type { MatrixView } from "../matrix.js";
 import { copyIn } from "./copy.js";
 import { DEAD_NORM } from "../tolerances.js";
@@ -79,6 +79,13 @@ export function wasmBackend(core: WasmCore): Backend {
               core.i32(bPtr, m).set(basis.subarray(0, m));
               ex.distances(tPtr, nt, bPtr, m, NaN, dPtr);
               res.set(core.f64(dPtr, nt));
+            });
+          },
+          ranks(): [number, number] {
+            check();
+            return sideRanks(live, na, (idx, m) => {
+              core.i32(bPtr, m).set(idx);
+              return (ex as unknown as { sideRank(b: number, m: number): number }).sideRank(bPtr, m);
             });
           },
           gram(idx: readonly number[]): Float64Array {
