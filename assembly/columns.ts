@@ -57,3 +57,26 @@ export function transposeF32(src: usize, rows: i32, cols: i32, dst: usize, ld: i
 export function widenF32(src: usize, n: i32, dst: usize): void {
   for (let i = 0; i < n; i++) store<f64>(dst + (<usize>i << 3), <f64>load<f32>(src + (<usize>i << 2)));
 }
+
+/**
+ * Turns an accumulated Gram matrix G = Z^T Z (n x n, ld n) into the cosine Gram of the unit
+ * columns in place, C_ij = G_ij / (||z_i|| ||z_j||), with zero rows and columns for dead neurons
+ * (||z|| <= deadNorm); the norms go to `norms`.
+ */
+export function cosineFromGram(G: usize, n: i32, norms: usize, deadNorm: f64): void {
+  for (let j = 0; j < n; j++) {
+    const g = load<f64>(G + ((<usize>j * <usize>n + <usize>j) << 3));
+    const v = Math.sqrt(max<f64>(g, 0));
+    store<f64>(norms + (<usize>j << 3), v);
+  }
+  for (let j = 0; j < n; j++) {
+    const nj = load<f64>(norms + (<usize>j << 3));
+    const sj = nj > deadNorm ? 1 / nj : 0;
+    const col = G + ((<usize>j * <usize>n) << 3);
+    for (let i = 0; i < n; i++) {
+      const ni = load<f64>(norms + (<usize>i << 3));
+      const si = ni > deadNorm ? 1 / ni : 0;
+      store<f64>(col + (<usize>i << 3), load<f64>(col + (<usize>i << 3)) * si * sj);
+    }
+  }
+}

@@ -11,8 +11,8 @@ export * from "./blas";
 export { pivotedCholesky, schurDistance2, schurDistances2, cholRank, cholMinPivot } from "./cholesky";
 export { householderQrcp, householderResidual } from "./qr";
 export { bcgs2, gsResiduals } from "./gramschmidt";
-export { setTolerances, workspaceBytes, setPair, distances, maxMatch, lastMargin, lastExactSides, sideRank } from "./match";
-export { normalizeColumns, transposeF64, transposeF32, widenF32 } from "./columns";
+export { setTolerances, workspaceBytes, setPair, distances, maxMatch, lastMargin, lastExactSides, lastUncertain, sideRank } from "./match";
+export { normalizeColumns, transposeF64, transposeF32, widenF32, cosineFromGram } from "./columns";
 // dense linear algebra behind src/wasm/linalg.ts (gemmNN comes with ./blas above)
 export { centerColumns, copyMatrix, transpose, scaleColumns, frobenius, rowSquaredDistances, rowDistWorkBytes } from "./linalg";
 export { qrThin, qrWorkBytes } from "./householder";

@@ -56,6 +56,11 @@ const GS_MIN_PIVOT: f64 = 1e-10;
 // outputs of the last maxMatch
 export let lastMargin: f64 = 0;
 export let lastExactSides: i32 = 0;
+/**
+ * Distances of the last maxMatch that would have needed the exact route but had no data to take
+ * it (a pair given only by its accumulated Gram matrix): decided by the Gram value.
+ */
+export let lastUncertain: i32 = 0;
 
 function align16(x: usize): usize {
   return (x + 15) & ~(<usize>15);
@@ -89,9 +94,14 @@ function layout(base: usize, d: i32, na: i32, nb: i32): usize {
   return p - base;
 }
 
+/**
+ * Binds a pair: C its cosine Gram, Z its unit columns (0 for a pair known only by its Gram matrix,
+ * e.g. accumulated over streamed batches: then there is no exact route, and the workspace needs
+ * only workspaceBytes(0, na, nb)), d the number of samples.
+ */
 export function setPair(C: usize, Z: usize, live: usize, d: i32, na: i32, nb: i32, work: usize): void {
   gC = C; gZ = Z; gLive = live; gD = d; gNa = na; gNb = nb;
-  layout(work, d, na, nb);
+  layout(work, Z == 0 ? 0 : d, na, nb);
 }
 
 /**
@@ -109,6 +119,17 @@ export function distances(t: usize, nt: i32, basis: usize, m: i32, eps: f64, out
   const trusted = cholRank == m && err <= tolUntrusted;
   const eps2 = eps * eps;
   let exact = 0;
+  if (gZ == 0) {
+    // no data for the exact route: the Gram value over the numerical rank, flagged as uncertain
+    schurDistances2(gC, n, t, nt, wL, m, cholRank, wPiv, wW, out);
+    for (let i = 0; i < nt; i++) {
+      const o = out + (<usize>i << 3);
+      const d2 = max<f64>(load<f64>(o), 0);
+      if (!trusted || Math.abs(d2 - eps2) <= err) lastUncertain++;
+      store<f64>(o, Math.sqrt(d2));
+    }
+    return;
+  }
   if (trusted) schurDistances2(gC, n, t, nt, wL, m, m, wPiv, wW, out);
   for (let i = 0; i < nt; i++) {
     const o = out + (<usize>i << 3);
@@ -184,6 +205,7 @@ export function maxMatch(cand: usize, eps: f64, out: usize): i32 {
   let margin = Infinity;
   let rounds = 0;
   lastExactSides = 0;
+  lastUncertain = 0;
   while (true) {
     rounds++;
     let changed = false;

@@ -16,6 +16,11 @@ export interface PruneResult {
   rounds: number;
   /** side-rounds that needed the exact QR route */
   exactSides: number;
+  /**
+   * distances the exact route would have re-checked but could not, for a pair known only by its
+   * accumulated Gram matrix (streamed input): decided by the Gram value. 0 otherwise.
+   */
+  uncertain: number;
 }
 
 export interface PreparedPair {

@@ -38,6 +38,7 @@ import { wasmBackend } from "./wasm/backend.js";
 import { WasmCore, type WasmFlavour } from "./wasm/instance.js";
 import { wasmLinalg } from "./wasm/linalg.js";
 import { pairWarnings, precisionWarning, type Warning } from "./warnings.js";
+import { checkBatchShape, jsSink, wasmSink, type GramSink } from "./stream.js";
 
 export interface EngineOptions {
   /** "auto" (default): WASM SIMD when the runtime has it, else the pure-TS backend. */
@@ -277,6 +278,62 @@ export class Engine {
     const eps = checkEps(opts?.eps);
     const views = viewPair(a, b, opts?.names);
     return this.run(views, opts, (p) => simpleMatchesOn(p, eps, { certify: opts.certify, strategy: opts.strategy }));
+  }
+
+  /**
+   * The similarity-vs-eps curve of a pair fed as batches of samples (row blocks of both layers,
+   * the same rows on each side; an iterable or async iterable), accumulated into their Gram matrix:
+   * unlimited samples, memory O(n^2) (up to 8192 neurons per side). Results carry `uncertain`
+   * where the exact route would have re-checked a decision (see src/stream.ts).
+   */
+  async streamCurve(
+    batches: Iterable<readonly [ActivationsInput, ActivationsInput]> | AsyncIterable<readonly [ActivationsInput, ActivationsInput]>,
+    opts: CallOptions & { eps?: readonly number[] } = {},
+  ): Promise<CurveResult> {
+    const eps = checkEpsList(opts.eps ?? DEFAULT_EPSILONS);
+    const backend = this.pick(opts.backend);
+    const names = opts.names ?? ["a", "b"];
+    let sink: GramSink | null = null;
+    let first: [MatrixView, MatrixView] | null = null;
+    let float32 = [false, false];
+    let index = 0;
+    try {
+      for await (const batch of batches as AsyncIterable<readonly [ActivationsInput, ActivationsInput]>) {
+        if (!Array.isArray(batch) || batch.length !== 2) fail("badInput", `batch ${index}: expected a pair [a rows, b rows], got ${describeValue(batch)}`);
+        const views = viewPair(batch[0], batch[1], [`${names[0]} (batch ${index})`, `${names[1]} (batch ${index})`]);
+        if (!first) {
+          first = views;
+          sink = backend.name === "wasm" ? wasmSink(this.core!, views[0].neurons, views[1].neurons) : jsSink(views[0].neurons, views[1].neurons);
+        }
+        checkBatchShape(views[0], views[1], first[0].neurons, first[1].neurons, index);
+        float32 = [float32[0]! || views[0].float32, float32[1]! || views[1].float32];
+        sink!.add(views[0], views[1]);
+        index++;
+      }
+    } catch (e) {
+      sink?.abort();
+      throw e;
+    }
+    if (!sink || !first) fail("empty", "expected at least one batch of samples, got none");
+    const p = sink.finish();
+    try {
+      const points = eps.map((e) => maxMatchOn(p, e));
+      const stand = (v: MatrixView, name: string, f32: boolean): MatrixView => ({ ...v, name, samples: p.samples, float32: f32 });
+      const views: [MatrixView, MatrixView] = [stand(first[0], names[0], float32[0]!), stand(first[1], names[1], float32[1]!)];
+      const info = this.info(views, p);
+      const w = precisionWarning(views, points);
+      if (w) info.warnings.push(w);
+      const unsure = points.filter((q) => (q.uncertain ?? 0) > 0);
+      if (unsure.length > 0) {
+        info.warnings.push({
+          code: "streamUncertain",
+          message: `at eps ${unsure.map((q) => q.eps).join(", ")} some decisions lie within the Gram route's error bound of eps and could not be re-checked exactly without the data (see each point's uncertain count)`,
+        });
+      }
+      return { ...info, deadA: points[0]?.deadA ?? 0, deadB: points[0]?.deadB ?? 0, maxEpsilon: maxEpsilonOn(p), points };
+    } finally {
+      p.dispose();
+    }
   }
 
   /** Maximum match at every eps plus maxEpsilon, in the fixtures' schema (see CompareResult). */

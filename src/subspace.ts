@@ -30,6 +30,11 @@ export interface MaxMatchResult {
   margin: number | null;
   /** pruning rounds, the final unchanged one included */
   rounds: number;
+  /**
+   * Only for streamed pairs (known by their accumulated Gram matrix alone): distances within the
+   * Gram route's error bound of eps, which the exact route could not re-check. 0 means certain.
+   */
+  uncertain?: number;
 }
 
 export interface VMinimalResult {
@@ -134,6 +139,7 @@ export function maxMatchOn(p: PreparedPair, eps: number): MaxMatchResult {
     deadB,
     margin: finiteOrNull(r.margin),
     rounds: r.rounds,
+    ...(r.uncertain > 0 ? { uncertain: r.uncertain } : {}),
   };
 }
 

@@ -20,6 +20,7 @@ export type WarningCode =
   | "deadNeurons"
   | "rankDeficient"
   | "float32Precision"
+  | "streamUncertain"
   | "ccaDegenerate"
   | "pwccaNotUnique"
   | "constantInput"

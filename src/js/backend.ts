@@ -20,20 +20,26 @@ export const jsBackend: Backend = {
     const live = liveMask(norms);
     const C = new Float64Array(n * n);
     syrk(Zu, d, d, n, C);
-    const pruner = new JsPruner({ d, na, nb, C, Zu, live });
-    return {
-      samples: d,
-      na,
-      nb,
-      live,
-      maxMatch: (cand, eps) => pruner.maxMatch(cand, eps),
-      crossDistances: () => crossDistances(live, na, nb, (t, nt, basis, m, out) => pruner.distances(t, nt, basis, m, NaN, out)),
-      gram: (idx) => gramBlock(C, n, idx),
-      ranks: () => sideRanks(live, na, (idx, m) => pruner.rank(idx, m)),
-      dispose: () => {},
-    };
+    return jsPair(C, Zu, live, d, na, nb);
   },
 };
+
+/** A PreparedPair over the cosine Gram C and the unit columns Zu (null: known only by its Gram). */
+export function jsPair(C: Float64Array, Zu: Float64Array | null, live: Uint8Array, d: number, na: number, nb: number): PreparedPair {
+  const n = na + nb;
+  const pruner = new JsPruner({ d, na, nb, C, Zu, live });
+  return {
+    samples: d,
+    na,
+    nb,
+    live,
+    maxMatch: (cand, eps) => pruner.maxMatch(cand, eps),
+    crossDistances: () => crossDistances(live, na, nb, (t, nt, basis, m, out) => pruner.distances(t, nt, basis, m, NaN, out)),
+    gram: (idx) => gramBlock(C, n, idx),
+    ranks: () => sideRanks(live, na, (idx, m) => pruner.rank(idx, m)),
+    dispose: () => {},
+  };
+}
 
 /** Rank of each side's live neurons by a rank function of an index list. */
 export function sideRanks(live: Uint8Array, na: number, rank: (idx: Int32Array, m: number) => number): [number, number] {

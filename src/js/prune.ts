@@ -9,6 +9,7 @@
  * ill-conditioned span, a distance within the error bound of eps, or a near-zero distance) is
  * decided by Householder QR on the unit columns (qr.ts), so the result equals the exact answer.
  */
+import type { PruneResult } from "../backend.js";
 import { CHOL_STOP, ERR_SCALE, MACHINE_EPS, NEAR_ZERO_D2, rankCutoff, UNTRUSTED_ERR } from "../tolerances.js";
 import { pivotedCholesky, schurDistance2 } from "./cholesky.js";
 import { householderQrcp, householderResidual } from "./qr.js";
@@ -20,20 +21,10 @@ export interface GramPair {
   nb: number;
   /** cosine Gram of the unit columns, n x n, row stride n (zero rows/columns for dead neurons) */
   C: Float64Array;
-  /** unit columns, d x n column-major (zero for dead neurons) */
-  Zu: Float64Array;
+  /** unit columns, d x n column-major (zero for dead neurons); null for a pair known only by its Gram */
+  Zu: Float64Array | null;
   /** 1 for live neurons */
   live: Uint8Array;
-}
-
-export interface PruneResult {
-  /** 1 for the neurons of the maximum match (combined numbering: a first, then b) */
-  match: Uint8Array;
-  /** smallest |reldist - eps| over every distance evaluated; Infinity if none */
-  margin: number;
-  rounds: number;
-  /** side-rounds decided (partly) by the exact QR route */
-  exactSides: number;
 }
 
 export class JsPruner {
@@ -49,6 +40,7 @@ export class JsPruner {
   private qrNorms: Float64Array | null = null;
   private qrX: Float64Array | null = null;
   private exactSides = 0;
+  private uncertain = 0;
 
   constructor(p: GramPair) {
     this.p = p;
@@ -76,6 +68,15 @@ export class JsPruner {
     const err = ERR_SCALE * MACHINE_EPS * m * (m + Math.sqrt(this.p.d)) / chol.minPivot;
     const trusted = chol.rank === m && err <= UNTRUSTED_ERR;
     const eps2 = eps * eps;
+    if (!this.p.Zu) {
+      // no data for the exact route: the Gram value over the numerical rank, flagged as uncertain
+      for (let i = 0; i < nt; i++) {
+        const d2 = Math.max(0, schurDistance2(C, n, t[i] as number, this.L, m, chol.rank, this.piv, this.w));
+        if (!trusted || Math.abs(d2 - eps2) <= err) this.uncertain++;
+        out[i] = Math.sqrt(d2);
+      }
+      return;
+    }
     let exact = 0;
     for (let i = 0; i < nt; i++) {
       if (!trusted) {
@@ -103,7 +104,8 @@ export class JsPruner {
 
   /** The exact route for the flagged targets: QR with column pivoting of the basis columns. */
   private exactDistances(t: Int32Array, nt: number, basis: Int32Array, m: number, out: Float64Array): void {
-    const { d, Zu } = this.p;
+    const { d } = this.p;
+    const Zu = this.p.Zu!;
     const cap = Math.max(this.p.na, this.p.nb);
     if (!this.qrA) {
       this.qrA = new Float64Array(d * cap);
@@ -135,6 +137,7 @@ export class JsPruner {
     let margin = Infinity;
     let rounds = 0;
     this.exactSides = 0;
+    this.uncertain = 0;
     for (;;) {
       rounds++;
       let changed = false;
@@ -155,7 +158,7 @@ export class JsPruner {
     const match = new Uint8Array(n);
     for (let i = 0; i < nx; i++) match[sx[i] as number] = 1;
     for (let i = 0; i < ny; i++) match[sy[i] as number] = 1;
-    return { match, margin, rounds, exactSides: this.exactSides };
+    return { match, margin, rounds, exactSides: this.exactSides, uncertain: this.uncertain };
   }
 }
 

@@ -41,66 +41,78 @@ export function wasmBackend(core: WasmCore): Backend {
         const normsPtr = core.alloc(8 * n);
         ex.normalizeColumns(Z, d, d, n, normsPtr, DEAD_NORM);
         const live = liveMask(core.f64(normsPtr, n));
-        const livePtr = core.alloc(n);
-        core.u8(livePtr, n).set(live);
         const C = core.alloc(8 * n * n);
         core.gram(Z, d, n, C);
-        const work = core.alloc(ex.workspaceBytes(d, na, nb));
-        const cand = core.alloc(n);
-        const out = core.alloc(n);
-        const tPtr = core.alloc(4 * n);
-        const bPtr = core.alloc(4 * n);
-        const dPtr = core.alloc(8 * n);
-        let disposed = false;
-        const check = () => {
-          if (disposed) throw new RepmatchError("engineFailure", "expected a live prepared pair, got one already disposed");
-          ex.setPair(C, Z, livePtr, d, na, nb, work);
-        };
-        return {
-          samples: d,
-          na,
-          nb,
-          live,
-          maxMatch(mask: Uint8Array, eps: number): PruneResult {
-            check();
-            core.u8(cand, n).set(mask);
-            const rounds = ex.maxMatch(cand, eps, out);
-            return {
-              match: core.u8(out, n).slice(),
-              margin: core.global(ex.lastMargin),
-              rounds,
-              exactSides: core.global(ex.lastExactSides),
-            };
-          },
-          crossDistances(): Float64Array {
-            check();
-            return crossDistances(live, na, nb, (t, nt, basis, m, res) => {
-              core.i32(tPtr, nt).set(t.subarray(0, nt));
-              core.i32(bPtr, m).set(basis.subarray(0, m));
-              ex.distances(tPtr, nt, bPtr, m, NaN, dPtr);
-              res.set(core.f64(dPtr, nt));
-            });
-          },
-          ranks(): [number, number] {
-            check();
-            return sideRanks(live, na, (idx, m) => {
-              core.i32(bPtr, m).set(idx);
-              return (ex as unknown as { sideRank(b: number, m: number): number }).sideRank(bPtr, m);
-            });
-          },
-          gram(idx: readonly number[]): Float64Array {
-            check();
-            return gramBlock(core.f64(C, n * n), n, idx);
-          },
-          dispose(): void {
-            if (!disposed) core.reset(mark);
-            disposed = true;
-          },
-        };
+        return bindPair(core, mark, C, Z, live, d, na, nb);
       } catch (e) {
         core.reset(mark);
         throw e;
       }
+    },
+  };
+}
+
+/**
+ * A PreparedPair over the cosine Gram C (and unit columns Z, or 0 when the pair is known only by
+ * its accumulated Gram: then decisions the exact route would have checked are counted as
+ * uncertain). Everything from `mark` on belongs to the pair and is freed by dispose().
+ */
+export function bindPair(core: WasmCore, mark: number, C: number, Z: number, live: Uint8Array, d: number, na: number, nb: number): PreparedPair {
+  const ex = core.exports;
+  const n = na + nb;
+  const livePtr = core.alloc(n);
+  core.u8(livePtr, n).set(live);
+  const work = core.alloc(ex.workspaceBytes(Z === 0 ? 0 : d, na, nb));
+  const cand = core.alloc(n);
+  const out = core.alloc(n);
+  const tPtr = core.alloc(4 * n);
+  const bPtr = core.alloc(4 * n);
+  const dPtr = core.alloc(8 * n);
+  let disposed = false;
+  const check = () => {
+    if (disposed) throw new RepmatchError("engineFailure", "expected a live prepared pair, got one already disposed");
+    ex.setPair(C, Z, livePtr, d, na, nb, work);
+  };
+  return {
+    samples: d,
+    na,
+    nb,
+    live,
+    maxMatch(mask: Uint8Array, eps: number): PruneResult {
+      check();
+      core.u8(cand, n).set(mask);
+      const rounds = ex.maxMatch(cand, eps, out);
+      return {
+        match: core.u8(out, n).slice(),
+        margin: core.global(ex.lastMargin),
+        rounds,
+        exactSides: core.global(ex.lastExactSides),
+        uncertain: core.global((ex as unknown as { lastUncertain: WebAssembly.Global }).lastUncertain),
+      };
+    },
+    crossDistances(): Float64Array {
+      check();
+      return crossDistances(live, na, nb, (t, nt, basis, m, res) => {
+        core.i32(tPtr, nt).set(t.subarray(0, nt));
+        core.i32(bPtr, m).set(basis.subarray(0, m));
+        ex.distances(tPtr, nt, bPtr, m, NaN, dPtr);
+        res.set(core.f64(dPtr, nt));
+      });
+    },
+    ranks(): [number, number] {
+      check();
+      return sideRanks(live, na, (idx, m) => {
+        core.i32(bPtr, m).set(idx);
+        return (ex as unknown as { sideRank(b: number, m: number): number }).sideRank(bPtr, m);
+      });
+    },
+    gram(idx: readonly number[]): Float64Array {
+      check();
+      return gramBlock(core.f64(C, n * n), n, idx);
+    },
+    dispose(): void {
+      if (!disposed) core.reset(mark);
+      disposed = true;
     },
   };
 }
