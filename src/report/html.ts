@@ -272,3 +272,6 @@ export function renderReport(report: LayersReport): string {
     `<main>${body.join("\n")}</main>${meta}</div></body></html>\n`
   );
 }
+
+/** Building blocks for other pages in the report's style (src/report/dynamics.ts). */
+export { CSS as REPORT_CSS, formatInt, layerTable, pathTable };
