@@ -10,6 +10,7 @@
 import { convergence, convergenceDirection, type ConvergenceResult } from "../src/dynamics/convergence.js";
 import { asSimilarity } from "../src/dynamics/common.js";
 import type { Engine } from "../src/engine.js";
+import type { PathGeometry } from "../src/report/types.js";
 import { compareLayers, type LayersResult, type NamedLayer } from "../src/layers/grid.js";
 import type { DemoNet, DemoResult } from "./train.js";
 
@@ -33,17 +34,8 @@ export interface LayerRow {
   control: { maxMatch: number[]; cka: number; svcca: number };
 }
 
-export interface PathSummary {
-  network: string;
-  layers: string[];
-  steps: number[];
-  pairwise: number[][];
-  pathLength: number;
-  endpointDistance: number;
-  straightness: number;
-  angles: (number | null)[];
-  progress: number[];
-}
+/** A network's path in the angular-CKA space, in the report's schema (src/report/types.ts). */
+export type PathSummary = PathGeometry;
 
 export interface DemoComparison {
   eps: number[];

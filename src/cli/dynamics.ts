@@ -13,8 +13,7 @@
  * 2). Results go to stdout; CSV and HTML reports are written only after everything succeeded, to a
  * temporary name first and then renamed.
  */
-import { readdirSync, renameSync, statSync, writeFileSync } from "node:fs";
-import { basename, extname, join } from "node:path";
+import { basename } from "node:path";
 import { parseArgs } from "node:util";
 import type { BackendName } from "../backend.js";
 import { DYNAMICS_DEFAULT_EPS, DYNAMICS_MEASURES, type DynamicsMeasure } from "../dynamics/common.js";
@@ -23,9 +22,10 @@ import { comparePaths, type AlignMethod, type PathsResult } from "../dynamics/pa
 import { sequenceCsv, sequenceGrid, sequenceToFinal, type SequenceGridResult, type SequenceLayout, type SequenceToFinalResult } from "../dynamics/sequence.js";
 import type { Engine } from "../engine.js";
 import { fail } from "../errors.js";
-import { readNpyFile, readNpzFile, type LoadedArray } from "../io/files.js";
+import { readNpyFile, type LoadedArray } from "../io/files.js";
 import type { NamedLayer } from "../layers/grid.js";
 import { renderConvergenceReport, renderPathsReport, renderSequenceReport } from "../report/dynamics.js";
+import { loadNetwork, progressBar, writeAtomically } from "./common.js";
 import { table } from "./format.js";
 
 export interface DynamicsCliHelpers {
@@ -39,51 +39,9 @@ interface Io {
   err: (s: string) => void;
 }
 
-const natural = new Intl.Collator("en", { numeric: true });
-
-/** A checkpoint or network argument: a folder of .npy files, one .npz file, or a comma-separated .npy list. */
+/** A checkpoint or network argument (see loadNetwork); 2-D layers only. */
 function loadLayers(arg: string, what: string): NamedLayer[] {
-  let arrays: { name: string; array: LoadedArray }[];
-  if (arg.includes(",")) {
-    const files = arg.split(",").map((s) => s.trim()).filter(Boolean);
-    arrays = files.map((f) => ({ name: basename(f).replace(/\.npy$/i, ""), array: readNpyFile(f) }));
-  } else {
-    let kind: "dir" | "file" | "missing" = "missing";
-    try {
-      kind = statSync(arg).isDirectory() ? "dir" : "file";
-    } catch {
-      /* reported below */
-    }
-    if (kind === "missing") fail("fileNotFound", `${arg}: expected ${what} (a folder of .npy files, one per layer, an .npz file or a comma-separated .npy list), got no such file or folder`);
-    if (kind === "dir") {
-      const files = readdirSync(arg).filter((f) => extname(f).toLowerCase() === ".npy").sort(natural.compare);
-      if (files.length === 0) fail("fileNotFound", `${arg}: expected a folder with .npy files (one per layer), got none`);
-      arrays = files.map((f) => ({ name: f.replace(/\.npy$/i, ""), array: readNpyFile(join(arg, f)) }));
-    } else if (extname(arg).toLowerCase() === ".npz") {
-      arrays = readNpzFile(arg);
-      if (arrays.length === 0) fail("badInput", `${arg}: expected at least one array (one per layer), got an empty archive`);
-    } else arrays = [{ name: basename(arg).replace(/\.npy$/i, ""), array: readNpyFile(arg) }];
-  }
-  return arrays.map(({ name, array }) => {
-    if (array.shape.length !== 2) fail("notTwoDimensional", `${array.file}: expected a 2-D array (samples x neurons), got shape (${array.shape.join(", ")})`);
-    return { name, source: array.file, data: { data: array.data, shape: array.shape } };
-  });
-}
-
-/** Writes a file atomically: to a temporary name first, then renamed over the target. */
-function writeAtomically(path: string, text: string): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
-}
-
-function progressBar(err: (s: string) => void, unit: string): ((done: number, total: number) => void) | undefined {
-  if (!process.stderr.isTTY) return undefined;
-  return (done, total) => {
-    const width = 30;
-    const full = Math.round((width * done) / total);
-    err(`\r[${"#".repeat(full)}${".".repeat(width - full)}] ${done}/${total} ${unit}${done === total ? "\n" : ""}`);
-  };
+  return loadNetwork(arg, { what }).layers;
 }
 
 function parseDynamicsMeasures(s: string | undefined): DynamicsMeasure[] {

@@ -11,16 +11,19 @@ export interface LoadedArray extends NpyArray {
   file: string;
 }
 
-export function readNpyFile(path: string): LoadedArray {
-  let bytes: Uint8Array;
+/** The file's bytes, or a fileNotFound error naming it ("expected a readable .npy file, got ..."). */
+function readBytes(path: string, kind: string): Uint8Array {
   try {
-    bytes = new Uint8Array(readFileSync(path));
+    return new Uint8Array(readFileSync(path));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? "error";
     const what = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "a directory" : code;
-    throw new RepmatchError("fileNotFound", `${path}: expected a readable .npy file, got ${what}`);
+    throw new RepmatchError("fileNotFound", `${path}: expected a readable ${kind} file, got ${what}`);
   }
-  return { ...readNpy(bytes, path), file: path };
+}
+
+export function readNpyFile(path: string): LoadedArray {
+  return { ...readNpy(readBytes(path, ".npy"), path), file: path };
 }
 
 export interface LoadedNpzMember {
@@ -35,13 +38,5 @@ export interface LoadedNpzMember {
  * errors name the archive and the member ("acts.npz:fc1.npy: expected ..., got ...").
  */
 export function readNpzFile(path: string): LoadedNpzMember[] {
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(readFileSync(path));
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? "error";
-    const what = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "a directory" : code;
-    throw new RepmatchError("fileNotFound", `${path}: expected a readable .npz file, got ${what}`);
-  }
-  return readNpzSync(bytes, path).map(({ name, array }) => ({ name, array: { ...array, file: `${path}:${name}.npy` } }));
+  return readNpzSync(readBytes(path, ".npz"), path).map(({ name, array }) => ({ name, array: { ...array, file: `${path}:${name}.npy` } }));
 }
