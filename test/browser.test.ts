@@ -2,15 +2,15 @@
 // chromium driven by playwright-core (never downloads a browser). Serves dist/web on 127.0.0.1,
 // loads the built-in example, drops fixture files through the file inputs and checks the numbers
 // on the page against the Node engine for the same files, checks readable errors for bad files,
-// cancel, file:// (Blob URL worker) and the in-page fallback, and saves screenshots under
+// cancel, file:// (Blob URL worker) and the in-page fallback, that with ?simd=plain (the plain SIMD
+// build, as in Node) every number is bit-identical to Node's, and saves screenshots under
 // test-output/browser/. Needs /usr/bin/chromium (apt-get install -y chromium): fails without it.
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { extname, join, normalize, sep } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEngineSync, type Engine } from "../src/engine.js";
@@ -18,113 +18,25 @@ import { RepmatchError } from "../src/errors.js";
 import { readNpy, writeNpy } from "../src/io/npy.js";
 import { readNpz } from "../src/io/npz.js";
 import { comparePair } from "../src/layers/pair.js";
-import type { MatrixInput } from "../src/matrix.js";
 import { formatPrecise } from "../src/report/util.js";
 import { plantedPair } from "../src/synthetic.js";
-
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
-const ROOT = fileURLToPath(new URL("../", import.meta.url));
-const WEB = join(ROOT, "dist", "web");
-const FIXTURES = fileURLToPath(new URL("../../shared/fixtures/", import.meta.url));
-const OUT = join(ROOT, "test-output", "browser");
-const WAIT = 45_000;
-
-// ---------------------------------------------------------------------------------------------
-// build (unless dist/web is newer than every source it is made from) and serve
-
-function newest(dir: string): number {
-  let t = 0;
-  if (!existsSync(dir)) return t;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) t = Math.max(t, newest(p));
-    else if (/\.(ts|mjs|html)$/.test(e.name)) t = Math.max(t, statSync(p).mtimeMs);
-  }
-  return t;
-}
-
-function buildIsFresh(): boolean {
-  const outputs = ["index.html", "app.js", "worker.js", "example/meta.json", "example/A.npz", "example/B.npz", "example/example.js"].map((f) => join(WEB, f));
-  if (!outputs.every(existsSync)) return false;
-  const built = Math.min(...outputs.slice(0, 3).map((f) => statSync(f).mtimeMs));
-  const sources = Math.max(newest(join(ROOT, "web")), newest(join(ROOT, "src")), newest(join(ROOT, "demo")), statSync(join(ROOT, "package.json")).mtimeMs);
-  return built > sources;
-}
-
-const TYPES: Record<string, string> = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".json": "application/json",
-  ".svg": "image/svg+xml",
-  ".npz": "application/octet-stream",
-};
-
-function serve(dir: string): Promise<Server> {
-  const server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
-    const file = normalize(join(dir, path.endsWith("/") ? path + "index.html" : path));
-    if (!file.startsWith(dir + sep) || !existsSync(file) || !statSync(file).isFile()) {
-      res.writeHead(404, { "content-type": "text/plain" }).end("not found");
-      return;
-    }
-    res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream", "cache-control": "no-store" }).end(readFileSync(file));
-  });
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
-}
-
-// ---------------------------------------------------------------------------------------------
-// page helpers
-
-async function runId(page: Page): Promise<number> {
-  return Number((await page.getAttribute("#status", "data-run")) ?? 0);
-}
-
-/** Waits for a run newer than `after` to finish (done or failed); returns its state. */
-async function settled(page: Page, after: number): Promise<string> {
-  await page.waitForFunction(
-    (prev) => {
-      const s = document.getElementById("status");
-      return !!s && Number(s.dataset.run ?? 0) > prev && (s.dataset.state === "done" || s.dataset.state === "failed");
-    },
-    after,
-    { timeout: WAIT },
-  );
-  return (await page.getAttribute("#status", "data-state")) ?? "";
-}
-
-interface Shown {
-  key: string;
-  value: number;
-  text: string;
-}
-
-async function shownNumbers(page: Page): Promise<Map<string, Shown>> {
-  const rows = await page.$$eval("#pair-numbers td.v", (tds) => tds.map((td) => [(td as HTMLElement).dataset.key ?? "", (td as HTMLElement).dataset.value ?? "", td.textContent ?? ""]));
-  return new Map(rows.map(([key, value, text]) => [key!, { key: key!, value: value === "" ? Number.NaN : Number(value), text: text! }]));
-}
-
-function load(path: string): MatrixInput {
-  const arr = readNpy(new Uint8Array(readFileSync(path)), path);
-  return { data: arr.data, shape: arr.shape };
-}
-
-/** The values the page shows for a pair, computed by the Node engine (independent calls). */
-function nodeNumbers(engine: Engine, a: MatrixInput, b: MatrixInput, eps: number[]): Map<string, number> {
-  const c = engine.similarityCurve(a, b, { eps });
-  const m = engine.measures(a, b);
-  const out = new Map<string, number>();
-  eps.forEach((e, k) => out.set(`maxMatch@${e}`, c.points[k]!.similarity));
-  out.set("maxEpsilon", c.maxEpsilon);
-  out.set("cka.linear", m.cka!.linear);
-  out.set("cka.linearDebiased", m.cka!.linearDebiased);
-  out.set("cka.rbf", m.cka!.rbf!.value);
-  out.set("svcca", m.svcca!.value);
-  out.set("pwcca.paper", m.pwcca!.paper);
-  out.set("cca.mean", m.cca!.mean);
-  out.set("procrustes.angular", m.procrustes!.angular);
-  return out;
-}
+import {
+  CHROMIUM,
+  CHROMIUM_ARGS,
+  FIXTURES,
+  load,
+  nodeNumbers,
+  OUT,
+  pageEps,
+  prepareBrowserTest,
+  runId,
+  serve,
+  settled,
+  shownNumbers,
+  WAIT,
+  WEB,
+  type Shown,
+} from "./browser-helpers.js";
 
 function expectSameNumbers(shown: Map<string, Shown>, node: Map<string, number>): void {
   expect([...shown.keys()].sort()).toEqual([...node.keys()].sort());
@@ -147,11 +59,6 @@ function headerOnlyNpy(shape: number[]): Uint8Array {
   return out;
 }
 
-async function pageEps(page: Page): Promise<number[]> {
-  const keys = await page.$$eval("#pair-numbers td.v[data-key^='maxMatch@']", (tds) => tds.map((td) => (td as HTMLElement).dataset.key!));
-  return keys.map((k) => Number(k.slice("maxMatch@".length)));
-}
-
 // ---------------------------------------------------------------------------------------------
 
 describe("the analysis page in chromium", () => {
@@ -164,12 +71,7 @@ describe("the analysis page in chromium", () => {
   const consoleErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `${CHROMIUM} not found: the browser test drives Debian's chromium through playwright-core and never downloads a browser. Install it with \`apt-get install -y chromium\` (CI: .ci/run does this when it is missing).`,
-      );
-    }
-    if (!buildIsFresh()) execFileSync("npm", ["run", "build:web"], { cwd: ROOT, stdio: "pipe", encoding: "utf8" });
+    prepareBrowserTest();
     mkdirSync(OUT, { recursive: true });
     tmp = mkdtempSync(join(tmpdir(), "repmatch-browser-"));
     server = await serve(WEB);
@@ -442,6 +344,54 @@ describe("the analysis page in chromium", () => {
     await page.selectOption("#backend", "auto");
     expect(await settled(page, b2)).toBe("done");
     expect(await page.getAttribute("#engine", "data-backend")).toBe("wasm");
+  });
+
+  it("?simd=plain: the page's full-precision numbers are bit-identical to Node's plain SIMD build", async () => {
+    // Node 20 validates only the plain SIMD build; Chromium also the relaxed one (FMA), whose last
+    // bits may differ. With ?simd=plain the page's worker runs createEngine({ relaxedSimd: false }),
+    // the same build as Node's, so every double it shows must be exactly the Node engine's.
+    const node = createEngineSync({ relaxedSimd: false, threads: 1 });
+    expect(node.wasmFlavour).toBe("simd");
+    const p = await browser.newPage();
+    const errors: string[] = [];
+    p.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
+    try {
+      await p.goto(`${base}?simd=plain`);
+      expect(await settled(p, 0)).toBe("done"); // the built-in example
+      expect(await p.getAttribute("#engine", "data-backend")).toBe("wasm");
+      expect(await p.getAttribute("#engine", "data-flavour")).toBe("simd");
+      expect(await p.getAttribute("#engine", "data-runner")).toBe("worker");
+      expect(await p.textContent("#engine-label")).toBe("WebAssembly SIMD · in a Web Worker");
+      // two fixture files dropped on the page: the first by name is A, the second B
+      const dir = join(FIXTURES, "planted-noisy");
+      const files = ["b.npy", "a.npy"].map((f) => [f, [...readFileSync(join(dir, f))]] as [string, number[]]);
+      const dt = await p.evaluateHandle((list) => {
+        const t = new DataTransfer();
+        for (const [name, data] of list) t.items.add(new File([new Uint8Array(data)], name));
+        return t;
+      }, files);
+      const before = await runId(p);
+      await p.dispatchEvent("body", "drop", { dataTransfer: dt });
+      await p.waitForFunction(() => document.getElementById("summary-what")?.textContent?.startsWith("a vs b"), null, { timeout: WAIT });
+      expect(await settled(p, before)).toBe("done");
+      const eps = await pageEps(p);
+      expect(eps.length).toBeGreaterThanOrEqual(5);
+      const shown = await shownNumbers(p);
+      const want = nodeNumbers(node, load(join(dir, "a.npy")), load(join(dir, "b.npy")), eps);
+      // every value shown: max-match similarity per eps, maxEpsilon, every CCA / CKA / shape measure
+      expect([...shown.keys()].sort()).toEqual([...want.keys()].sort());
+      const differ: string[] = [];
+      for (const [key, w] of want) {
+        const got = shown.get(key)!;
+        // String(double) is the shortest round trip: equal strings <=> equal bits (up to -0 / 0)
+        if (got.raw !== String(w) || !Object.is(got.value, w)) differ.push(`${key}: page ${got.raw}, node ${String(w)}`);
+      }
+      expect(differ).toEqual([]);
+      expect(errors).toEqual([]);
+    } finally {
+      await p.close();
+      node.close();
+    }
   });
 
   it("without Web Workers nor WebAssembly SIMD: pure TypeScript on the page, with a visible note", async () => {

@@ -18,6 +18,7 @@ import { describeMeasure } from "../src/report/html.js";
 import { heatmapSvg, lineChartSvg, pathPlotSvg, type HeatmapOptions } from "../src/report/svg.js";
 import type { Grid, PathGeometry } from "../src/report/types.js";
 import type { SimpleMatchesResult } from "../src/subspace.js";
+import { isConvergenceMessage, setupConvergence, type ConvergenceView } from "./convergence-view.js";
 import type { ExampleMeta } from "./example.js";
 import {
   SIMPLE_MAX_NEURONS,
@@ -120,6 +121,18 @@ interface RuntimeGlobal {
   start: (post: (msg: WorkerMessage) => void) => (msg: PageMessage) => void;
 }
 
+/**
+ * `?simd=plain` in the page's URL: the plain SIMD build of the WASM core even where relaxed SIMD
+ * (FMA) validates, so the numbers are bit-identical to Node's (which validates only the plain one).
+ */
+function relaxedSimdAllowed(): boolean {
+  try {
+    return new URLSearchParams(location.search).get("simd") !== "plain";
+  } catch {
+    return true;
+  }
+}
+
 let runtimeScript: Promise<RuntimeGlobal> | null = null;
 function loadRuntime(): Promise<RuntimeGlobal> {
   runtimeScript ??= loadScript("worker.js").then(() => {
@@ -169,7 +182,7 @@ function startWorker(url: string, runner: Runner, backend: "auto" | "js", listen
       }
       listen(port, m);
     };
-    w.postMessage({ type: "init", backend } satisfies PageMessage);
+    w.postMessage({ type: "init", backend, relaxedSimd: relaxedSimdAllowed() } satisfies PageMessage);
   });
 }
 
@@ -204,7 +217,7 @@ async function startInPage(backend: "auto" | "js", listen: Listener): Promise<{ 
         listen(port, m);
       }, 0),
     );
-    handle({ type: "init", backend });
+    handle({ type: "init", backend, relaxedSimd: relaxedSimdAllowed() });
   });
 }
 
@@ -347,6 +360,7 @@ function dropEngine(): void {
   port?.close();
   port = null;
   engine = null;
+  convergenceView?.engineDropped();
 }
 
 function onCrash(p: Port, message: string): void {
@@ -524,6 +538,7 @@ async function startRun(): Promise<void> {
   if (!eps) return;
   clearError();
   if (run && (run.state === "reading" || run.state === "running")) cancelRun(false);
+  convergenceView?.cancel(false);
   const r: Run = {
     id: nextId++,
     networks: [...inputs.networks],
@@ -578,6 +593,7 @@ function cancelRun(restart = true): void {
 
 function onMessage(p: Port, m: WorkerMessage): void {
   if (p !== port) return;
+  if (isConvergenceMessage(m)) return convergenceView?.onMessage(m);
   if (m.type === "simple" || m.type === "simpleError") return onSimple(m);
   if (m.type === "ready" || m.type === "initError") return;
   const r = run;
@@ -1141,6 +1157,9 @@ function svgFile(kind: string, svg: string, what: string): { name: string; type:
   return { name: `repmatch-${kind}-${safeName(what)}.svg`, type: "image/svg+xml", text: `<?xml version="1.0" encoding="UTF-8"?>\n${svg}\n` };
 }
 
+/** The "Convergence" tab (web/convergence-view.ts): checkpoints of one network. */
+let convergenceView: ConvergenceView | null = null;
+
 function init(): void {
   $<HTMLInputElement>("eps").value = DEFAULT_EPS;
   wireZone("A");
@@ -1150,6 +1169,17 @@ function init(): void {
   $("run").addEventListener("click", () => void startRun());
   $("example").addEventListener("click", () => void loadExample());
   $("cancel").addEventListener("click", () => cancelRun());
+  convergenceView = setupConvergence({
+    ensureEngine,
+    port: () => port,
+    dropEngine,
+    showEngine,
+    cancelPairRun: () => cancelRun(false),
+    renderPairStatus: renderStatus,
+    showError,
+    clearError,
+    nextId: () => nextId++,
+  });
   $("error-close").addEventListener("click", clearError);
   $("eps").addEventListener("keydown", (e) => {
     if (e.key === "Enter") void startRun();

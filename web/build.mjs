@@ -51,7 +51,19 @@ const noSharedWasm = {
     b.onLoad({ filter: /.*/, namespace: "no-shared-wasm" }, () => ({ contents: 'export const wasmBase64 = "";', loader: "js" }));
   },
 };
-const worker = await build({ ...browser, entryPoints: ["web/worker.ts"], plugins: [noSharedWasm] });
+// The convergence view (src/dynamics/) reaches compareLayers, whose Node thread pool embeds its
+// worker's source (src/layers/worker.generated.ts, ~340 KB): the page runs it with threads: 1 and
+// browsers have no worker_threads (startPool returns null), so that source is left out too.
+const noNodePool = {
+  name: "no-node-pool",
+  setup(b) {
+    b.onResolve({ filter: /\/worker\.generated\.js$/ }, (args) =>
+      /[\\/]src[\\/]layers[\\/]pool\.ts$/.test(args.importer) ? { path: args.path, namespace: "no-node-pool" } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: "no-node-pool" }, () => ({ contents: 'export const workerSource = "";', loader: "js" }));
+  },
+};
+const worker = await build({ ...browser, entryPoints: ["web/worker.ts"], plugins: [noSharedWasm, noNodePool] });
 const workerJs = `/* repmatch ${version}: analysis runtime (see web/worker.ts) */\n(function repmatchWorkerMain(){\n${worker.outputFiles[0].text}\n})();\n`;
 writeFileSync(join(OUT, "worker.js"), workerJs);
 

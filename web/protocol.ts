@@ -4,6 +4,7 @@
  * Everything here is structured-clonable: files travel as Blob/File (read inside the worker) or as
  * transferred ArrayBuffers (the built-in example).
  */
+import type { ConvergenceResult } from "../src/dynamics/convergence.js";
 import type { LayersResult, LayerSummary } from "../src/layers/grid.js";
 import type { PairResult } from "../src/layers/pair.js";
 import type { PathGeometry } from "../src/report/types.js";
@@ -18,11 +19,14 @@ export interface FileSpec {
 }
 
 export type PageMessage =
-  | { type: "init"; backend: "auto" | "js" }
+  /** relaxedSimd false: the plain SIMD build even where relaxed SIMD validates (page URL `?simd=plain`) */
+  | { type: "init"; backend: "auto" | "js"; relaxedSimd?: boolean }
   | { type: "run"; id: number; A: FileSpec[]; B: FileSpec[]; eps: number[]; networks: [string, string] }
   | { type: "simple"; id: number; run: number; i: number; j: number; eps: number }
   /** stop the current run between pairs (the in-page runtime; a worker is simply terminated) */
-  | { type: "cancel" };
+  | { type: "cancel" }
+  /** checkpoints of one network: every layer against itself at the last file (web/convergence-view.ts) */
+  | ConvergenceRequest;
 
 export interface ErrorInfo {
   /** RepmatchError code, or "internal" for anything else */
@@ -56,7 +60,8 @@ export type WorkerMessage =
   | { type: "done"; id: number; result: LayersResult }
   | { type: "error"; id: number; error: ErrorInfo }
   | { type: "simple"; id: number; result: SimpleMatchesResult; neurons: [number, number]; seconds: number }
-  | { type: "simpleError"; id: number; error: ErrorInfo };
+  | { type: "simpleError"; id: number; error: ErrorInfo }
+  | ConvergenceMessage;
 
 /** Largest pair (neurons per side) the page decomposes into simple matches. */
 export const SIMPLE_MAX_NEURONS = 256;
@@ -70,3 +75,26 @@ export const RBF_MAX_SAMPLES = 4096;
 export const MAX_DATA_BYTES = 2 ** 31;
 /** Largest single file the page reads (browsers cap ArrayBuffers and tab memory). */
 export const MAX_FILE_BYTES = 2 ** 31 - 1;
+
+// ---------------------------------------------------------------------------------------------
+// Convergence over training (the "Convergence" tab): src/dynamics/convergence.ts in the runtime
+
+export interface ConvergenceRequest {
+  type: "convergence";
+  id: number;
+  /** one file per checkpoint (.npz: one array per layer; .npy: one layer), in training order, the last the final one */
+  files: FileSpec[];
+  /** position of each checkpoint on the training axis (default 1 .. K) */
+  steps?: number[];
+  /** eps of the maximum match */
+  eps: number[];
+  /** fraction of the final similarity that counts as converged */
+  fraction: number;
+}
+
+export type ConvergenceMessage =
+  | { type: "convStage"; id: number; text: string }
+  | { type: "convLayers"; id: number; layers: LayerEntry[]; checkpoints: string[]; total: number }
+  | { type: "convProgress"; id: number; done: number; total: number }
+  | { type: "convDone"; id: number; result: ConvergenceResult; csv: string }
+  | { type: "convError"; id: number; error: ErrorInfo };

@@ -11,6 +11,7 @@
  * URL worker under file://, where Chromium refuses file URLs as worker scripts) and `start`, the
  * same runtime for the in-page fallback when no worker can be created.
  */
+import { checkCheckpoints, convergence, convergenceCsv, type Checkpoint } from "../src/dynamics/convergence.js";
 import { createEngine, type Engine } from "../src/engine.js";
 import { RepmatchError } from "../src/errors.js";
 import { npyHeader, readNpy } from "../src/io/npy.js";
@@ -27,6 +28,7 @@ import {
   MAX_FILE_BYTES,
   RBF_MAX_SAMPLES,
   SIMPLE_MAX_NEURONS,
+  type ConvergenceRequest,
   type ErrorInfo,
   type FileSpec,
   type LayerEntry,
@@ -198,9 +200,9 @@ export function createRuntime(post: Post): (msg: PageMessage) => void {
   let current = 0;
   const runs = new Map<number, { A: Layer[]; B: Layer[] }>();
 
-  async function init(backend: "auto" | "js"): Promise<void> {
+  async function init(backend: "auto" | "js", relaxedSimd = true): Promise<void> {
     const t0 = performance.now();
-    enginePromise = createEngine({ backend, threads: 1 });
+    enginePromise = createEngine({ backend, threads: 1, relaxedSimd });
     try {
       const engine = await enginePromise;
       post({
@@ -315,15 +317,86 @@ export function createRuntime(post: Post): (msg: PageMessage) => void {
     }
   }
 
+  async function convergenceRun(msg: ConvergenceRequest): Promise<void> {
+    current = msg.id;
+    runs.clear();
+    const live = () => current === msg.id;
+    try {
+      const engine = await (enginePromise ?? Promise.reject(new RepmatchError("engineFailure", "expected the engine to be initialised, got no init message")));
+      await runConvergence(engine, msg, post, live);
+    } catch (e) {
+      if (live()) post({ type: "convError", id: msg.id, error: errorInfo(e) });
+    }
+  }
+
   return (msg: PageMessage) => {
-    if (msg.type === "init") void init(msg.backend);
+    if (msg.type === "init") void init(msg.backend, msg.relaxedSimd !== false);
     else if (msg.type === "run") void run(msg);
     else if (msg.type === "simple") void simple(msg);
+    else if (msg.type === "convergence") void convergenceRun(msg);
     else if (msg.type === "cancel") {
       current = -1;
       runs.clear();
     }
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Convergence over training: one file per checkpoint (an .npz: one array per layer; a .npy: one
+// layer, named "activations"), the last the final one, through src/dynamics/convergence.ts, the
+// same computation as `repmatch convergence`. Its checks (the same layers and samples in every
+// checkpoint) name the checkpoint in their messages.
+
+/** Thrown from the progress callback when a newer run or a cancel replaced this one. */
+class Superseded extends Error {}
+
+async function runConvergence(engine: Engine, msg: ConvergenceRequest, post: Post, live: () => boolean): Promise<void> {
+  const { id } = msg;
+  post({ type: "convStage", id, text: "reading checkpoints" });
+  if (msg.files.length < 2) {
+    throw new RepmatchError("badInput", `expected at least two checkpoint files (one .npz per checkpoint, in training order; the last is the final one), got ${msg.files.length}`);
+  }
+  const budget: Budget = { used: 0 };
+  const checkpoints: Checkpoint[] = [];
+  for (const [k, spec] of msg.files.entries()) {
+    await tick();
+    if (!live()) return;
+    post({ type: "convStage", id, text: `reading checkpoint ${k + 1} of ${msg.files.length} (${spec.name})` });
+    const layers = await readSide([spec], spec.name, budget);
+    // a .npy checkpoint is a single layer; its name must not change with the file name
+    const single = layers.length === 1 && layers[0]!.source === spec.name;
+    checkpoints.push({
+      name: spec.name,
+      step: msg.steps?.[k],
+      layers: layers.map((l) => ({ name: single ? "activations" : l.name, data: l.data, source: l.source })),
+    });
+  }
+  checkCheckpoints(checkpoints); // the same layers and samples in every checkpoint, before any work
+  const first = checkpoints[0]!.layers;
+  const entries: LayerEntry[] = first.map((l) => {
+    const v = viewMatrix(l.data as MatrixInput, l.source ?? l.name);
+    return { name: l.name, samples: v.samples, neurons: v.neurons, source: l.source ?? l.name };
+  });
+  post({ type: "convLayers", id, layers: entries, checkpoints: checkpoints.map((c) => c.name), total: entries.length * checkpoints.length });
+  await tick();
+  if (!live()) return;
+  let result;
+  try {
+    result = await convergence(engine, checkpoints, {
+      eps: msg.eps,
+      fraction: msg.fraction,
+      threads: 1,
+      onProgress: (done, total) => {
+        if (!live()) throw new Superseded("superseded");
+        post({ type: "convProgress", id, done, total });
+      },
+    });
+  } catch (e) {
+    if (e instanceof Superseded || !live()) return;
+    throw e;
+  }
+  if (!live()) return;
+  post({ type: "convDone", id, result, csv: convergenceCsv(result) });
 }
 
 // ---------------------------------------------------------------------------------------------
