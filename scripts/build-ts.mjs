@@ -33,6 +33,7 @@ await build({
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
 });
 await build({ ...common, entryPoints: ["bench/bench.ts"], outfile: "dist/bench.js", platform: "node" });
+await build({ ...common, entryPoints: ["bench/suite.ts"], outfile: "dist/suite.js", platform: "node" });
 await build({
   ...common,
   entryPoints: ["demo/main.ts"],
