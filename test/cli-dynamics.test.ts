@@ -1,11 +1,12 @@
 // `repmatch convergence`, `repmatch sequence`, `repmatch paths`: checkpoints from folders and .npz
 // archives, JSON / CSV / HTML output, and bad input (one line naming the checkpoint, exit 2, no
 // report left behind).
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ensureBuilt } from "./cli-helpers.js";
 import { beforeAll, describe, expect, it } from "vitest";
 import { writeNpy } from "../src/io/npy.js";
 import { writeNpz } from "../src/io/npz.js";
@@ -34,7 +35,7 @@ const npz = (k: number) => join(tmp, "npz", `epoch${k}.npz`);
 const mat = (l: { data: unknown }) => l.data as Mat;
 
 beforeAll(() => {
-  execFileSync(process.execPath, [join(ROOT, "scripts", "build-ts.mjs")], { stdio: "ignore" });
+  ensureBuilt();
   // checkpoints: layer0 final from epoch 2, layer1 from 4, layer2 from 6 (bottom-up)
   const { checkpoints } = scheduledCheckpoints({ settle: [2, 4, 6], checkpoints: K, samples: 200 });
   mkdirSync(join(tmp, "npz"), { recursive: true });

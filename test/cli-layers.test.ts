@@ -1,13 +1,14 @@
 // `repmatch layers`: networks from folders, .npz archives (np.savez and np.savez_compressed) and
 // .npy lists; grids, CSV and the HTML report; bad input stops everything with one line and leaves
 // no report behind.
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { writeNpy } from "../src/io/npy.js";
+import { ensureBuilt } from "./cli-helpers.js";
 import { FIXTURES } from "./helpers.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -20,7 +21,7 @@ function run(...args: string[]) {
 }
 
 beforeAll(() => {
-  execFileSync(process.execPath, [join(ROOT, "scripts", "build-ts.mjs")], { stdio: "ignore" });
+  ensureBuilt();
 }, 120_000);
 
 const LV = `${FIXTURES}layout-variants/`;

@@ -1,56 +1,16 @@
 // The `repmatch` command as users run it: `node dist/cli.js ...` in a child process. Results on
 // stdout only (one JSON object with --json), errors as one "repmatch: ..." line on stderr with
 // exit code 2 and no stack trace.
-import { execFileSync, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { FIXTURES, within } from "./helpers.js";
+import { ensureBuilt, expectUsageError, oneJson, repmatch, ROOT } from "./cli-helpers.js";
 
-const ROOT = fileURLToPath(new URL("../", import.meta.url));
-const CLI = `${ROOT}dist/cli.js`;
-
-beforeAll(() => {
-  // always rebuild: dist/cli.js must reflect the current sources
-  execFileSync(process.execPath, ["scripts/build-ts.mjs"], { cwd: ROOT, stdio: "pipe" });
-}, 120_000);
-
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function repmatch(...args: string[]): Run {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8", env: { ...process.env, REPMATCH_DEBUG: "" } });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+beforeAll(ensureBuilt, 120_000);
 
 const fx = (p: string) => `${FIXTURES}${p}`;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const expected = (name: string): any => JSON.parse(readFileSync(fx(`${name}/expected.json`), "utf8"));
-
-/** stdout holds exactly one JSON object (one line). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function oneJson(r: Run): any {
-  expect(r.status, r.stderr).toBe(0);
-  const lines = r.stdout.split("\n").filter((l) => l.length > 0);
-  expect(lines).toHaveLength(1);
-  const obj = JSON.parse(lines[0]!);
-  expect(typeof obj).toBe("object");
-  expect(Array.isArray(obj)).toBe(false);
-  return obj;
-}
-
-/** exit 2, nothing on stdout, exactly one "repmatch: ..." line on stderr, no stack trace */
-function expectUsageError(r: Run, message?: RegExp): void {
-  expect(r.status, `stdout: ${r.stdout}\nstderr: ${r.stderr}`).toBe(2);
-  expect(r.stdout).toBe("");
-  expect(r.stderr).toMatch(/^repmatch: [^\n]+\n$/);
-  expect(r.stderr).not.toMatch(/^\s*at /m);
-  expect(r.stderr).not.toMatch(/internal error/);
-  if (message) expect(r.stderr).toMatch(message);
-}
 
 describe("repmatch compare --json on planted-noisy agrees with expected.json", () => {
   const ex = expected("planted-noisy");
