@@ -20,18 +20,37 @@ const TT: i32 = 32;
 
 /**
  * Transposes a row-major rows x cols f64 matrix at src into the column-major matrix at dst (leading
- * dimension ld >= rows): dst[i + j*ld] = src[i*cols + j]. Blocked in TT x TT tiles.
+ * dimension ld >= rows): dst[i + j*ld] = src[i*cols + j]. Blocked in TT x TT tiles; inside a tile,
+ * 2 x 2 blocks move as two f64x2 loads, two shuffles and two stores (pure data movement, so the
+ * bits are those of the element-wise copy); an odd last row or column goes element by element.
  */
 export function transposeF64(src: usize, rows: i32, cols: i32, dst: usize, ld: i32): void {
+  const rs = <usize>cols << 3; // bytes per source row
   for (let i0 = 0; i0 < rows; i0 += TT) {
     const i1 = min(i0 + TT, rows);
+    const i2 = i0 + ((i1 - i0) & ~1); // end of the row pairs
     for (let j0 = 0; j0 < cols; j0 += TT) {
       const j1 = min(j0 + TT, cols);
-      for (let j = j0; j < j1; j++) {
-        const d = dst + ((<usize>j * <usize>ld) << 3);
-        for (let i = i0; i < i1; i++) {
-          store<f64>(d + (<usize>i << 3), load<f64>(src + ((<usize>i * <usize>cols + <usize>j) << 3)));
+      const j2 = j0 + ((j1 - j0) & ~1);
+      for (let j = j0; j < j2; j += 2) {
+        const d0 = dst + ((<usize>j * <usize>ld) << 3);
+        const d1 = d0 + (<usize>ld << 3);
+        for (let i = i0; i < i2; i += 2) {
+          const s0 = src + <usize>i * rs + (<usize>j << 3);
+          const a = v128.load(s0); // row i:   (i, j), (i, j+1)
+          const b = v128.load(s0 + rs); // row i+1: (i+1, j), (i+1, j+1)
+          v128.store(d0 + (<usize>i << 3), v128.shuffle<f64>(a, b, 0, 2));
+          v128.store(d1 + (<usize>i << 3), v128.shuffle<f64>(a, b, 1, 3));
         }
+        for (let i = i2; i < i1; i++) {
+          const s0 = src + <usize>i * rs + (<usize>j << 3);
+          store<f64>(d0 + (<usize>i << 3), load<f64>(s0));
+          store<f64>(d1 + (<usize>i << 3), load<f64>(s0, 8));
+        }
+      }
+      for (let j = j2; j < j1; j++) {
+        const d = dst + ((<usize>j * <usize>ld) << 3);
+        for (let i = i0; i < i1; i++) store<f64>(d + (<usize>i << 3), load<f64>(src + <usize>i * rs + (<usize>j << 3)));
       }
     }
   }

@@ -102,6 +102,24 @@ function layout(base: usize, d: i32, na: i32, nb: i32): usize {
 export function setPair(C: usize, Z: usize, live: usize, d: i32, na: i32, nb: i32, work: usize): void {
   gC = C; gZ = Z; gLive = live; gD = d; gNa = na; gNb = nb;
   layout(work, Z == 0 ? 0 : d, na, nb);
+  liveA = 0; liveB = 0;
+  for (let i = 0; i < na + nb; i++) if (load<u8>(live + <usize>i) != 0) { if (i < na) liveA++; else liveB++; }
+  rankA = -1; rankB = -1;
+}
+
+// live neurons per side, and each side's rank once a factorisation of all of them has been seen
+let liveA: i32 = 0, liveB: i32 = 0, rankA: i32 = -1, rankB: i32 = -1;
+
+/**
+ * Remembers cholRank when basis[0..m) is every live neuron of its side (ascending, as both maxMatch
+ * and the rank query list them): the first pruning round factorises all of one side, which then
+ * answers sideRank without a second factorisation.
+ */
+function noteRank(basis: usize, m: i32): void {
+  if (m == 0) return;
+  const inA = load<i32>(basis) < gNa;
+  if (inA && m == liveA) rankA = cholRank;
+  else if (!inA && m == liveB) rankB = cholRank;
 }
 
 /**
@@ -115,6 +133,7 @@ export function distances(t: usize, nt: i32, basis: usize, m: i32, eps: f64, out
   }
   const n = gNa + gNb;
   pivotedCholesky(gC, n, basis, m, wL, wPiv, wDiag, tolCholStop);
+  noteRank(basis, m);
   const err = tolErrScale * MACHINE_EPS * <f64>m * (<f64>m + Math.sqrt(<f64>gD)) / cholMinPivot;
   const trusted = cholRank == m && err <= tolUntrusted;
   const eps2 = eps * eps;
@@ -249,5 +268,10 @@ function keep(s: usize, ns: i32, eps: f64): i32 {
 /** Numerical rank of span{basis[0..m)} (i32 combined indices): pivots above the Cholesky stop. */
 export function sideRank(basis: usize, m: i32): i32 {
   if (m == 0) return 0;
-  return pivotedCholesky(gC, gNa + gNb, basis, m, wL, wPiv, wDiag, tolCholStop);
+  const inA = load<i32>(basis) < gNa;
+  if (inA && m == liveA && rankA >= 0) return rankA;
+  if (!inA && m == liveB && rankB >= 0) return rankB;
+  const r = pivotedCholesky(gC, gNa + gNb, basis, m, wL, wPiv, wDiag, tolCholStop);
+  noteRank(basis, m);
+  return r;
 }

@@ -153,14 +153,46 @@ function checkNumbers(m: MatrixView): void {
   }
 }
 
+// Four independent sums keep each loop from waiting on one addition chain.
+function allFinite64(a: Float64Array, len: number): boolean {
+  let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+  const len4 = len - (len % 4);
+  for (let k = 0; k < len4; k += 4) {
+    a0 += a[k]! * 0;
+    a1 += a[k + 1]! * 0;
+    a2 += a[k + 2]! * 0;
+    a3 += a[k + 3]! * 0;
+  }
+  for (let k = len4; k < len; k++) a0 += a[k]! * 0;
+  return a0 + a1 + a2 + a3 === 0;
+}
+
+function allFinite32(a: Float32Array, len: number): boolean {
+  let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+  const len4 = len - (len % 4);
+  for (let k = 0; k < len4; k += 4) {
+    a0 += a[k]! * 0;
+    a1 += a[k + 1]! * 0;
+    a2 += a[k + 2]! * 0;
+    a3 += a[k + 3]! * 0;
+  }
+  for (let k = len4; k < len; k++) a0 += a[k]! * 0;
+  return a0 + a1 + a2 + a3 === 0;
+}
+
+function allFiniteArray(a: ArrayLike<number>, len: number): boolean {
+  let acc = 0;
+  for (let k = 0; k < len; k++) acc += (a[k] as number) * 0;
+  return acc === 0;
+}
+
 /** Rejects NaN/Inf, naming the first offending row and column (row-major order of discovery). */
 function checkFinite(m: MatrixView): void {
   const { data } = m;
   const len = m.samples * m.neurons;
-  // Fast path: x * 0 is 0 for every finite x and NaN otherwise.
-  let acc = 0;
-  for (let k = 0; k < len; k++) acc += (data[k] as number) * 0;
-  if (acc === 0) return;
+  // Fast path: x * 0 is 0 for every finite x and NaN otherwise (one monomorphic loop per type)
+  const ok = data instanceof Float64Array ? allFinite64(data, len) : data instanceof Float32Array ? allFinite32(data, len) : allFiniteArray(data, len);
+  if (ok) return;
   for (let i = 0; i < m.samples; i++) {
     for (let j = 0; j < m.neurons; j++) {
       const v = data[i * m.rowStride + j * m.colStride] as number;

@@ -19,6 +19,7 @@ interface BlasExports {
   sumsq(x: number, n: number): number;
   gemv_t(A: number, lda: number, m: number, n: number, x: number, y: number): void;
   ger(A: number, lda: number, m: number, n: number, alpha: number, x: number, y: number): void;
+  transposeF64(src: number, rows: number, cols: number, dst: number, ld: number): void;
 }
 
 /** Guard value written around and between outputs; any change means an out-of-bounds write. */
@@ -501,6 +502,30 @@ for (const [name, bytes] of builds) {
       for (let j = 0; j < n; j++) {
         ex.gemv_t(ap + j * m * 8, m, m, 1, xp, yp);
         expect(Object.is(core.get(yp, 1)[0], all[j])).toBe(true);
+      }
+    });
+
+    it("transposeF64: every tile and 2 x 2 tail, ld > rows, unaligned operands, guards intact", () => {
+      const rnd = mulberry32(12);
+      for (const [rows, cols] of [[1, 1], [1, 7], [7, 1], [2, 2], [3, 5], [31, 33], [33, 31], [64, 64], [65, 97], [130, 3]] as const) {
+        for (const odd of [false, true]) {
+          const ld = rows + (odd ? 3 : 0);
+          const src = Array.from({ length: rows * cols }, () => 2 * rnd() - 1);
+          core.reset();
+          const sp = core.alloc(src.length, odd);
+          core.put(sp, src);
+          const dp = core.alloc(ld * cols + GUARD_CELLS, !odd);
+          core.put(dp, new Array(ld * cols + GUARD_CELLS).fill(GUARD));
+          ex.transposeF64(sp, rows, cols, dp, ld);
+          const got = core.get(dp, ld * cols + GUARD_CELLS);
+          for (let j = 0; j < cols; j++) {
+            for (let i = 0; i < ld; i++) {
+              const want = i < rows ? src[i * cols + j]! : GUARD;
+              if (!Object.is(got[j * ld + i], want)) throw new Error(`transposeF64 ${rows}x${cols} ld ${ld}: (${i},${j}) = ${got[j * ld + i]}, expected ${want}`);
+            }
+          }
+          for (let k = ld * cols; k < ld * cols + GUARD_CELLS; k++) expect(got[k]).toBe(GUARD);
+        }
       }
     });
   });

@@ -33,6 +33,17 @@ describe("two-thread Gram product", () => {
     expect(two.stats().arenaBytes).toBe(0);
   });
 
+  it("splits the row-major input's transposition and the column normalisation too, with the same bits", () => {
+    // 4003 x 263 = 1.05M values per side: above the split threshold; 4003 rows are not a whole
+    // number of transposition tiles and 263 columns split unevenly
+    const pair = plantedPair({ samples: 4003, neurons: 263, shared: 90, noise: 0.05, seed: 4 });
+    const r2 = two.similarityCurve(pair.a, pair.b, { eps: [0.1, 0.3, 0.5] });
+    const r1 = one.similarityCurve(pair.a, pair.b, { eps: [0.1, 0.3, 0.5] });
+    expect(r2).toEqual(r1);
+    expect(r2.points[1]!.a).toEqual(pair.plantedA);
+    expect(two.stats().arenaBytes).toBe(0);
+  });
+
   it("keeps working after close(), on one thread", () => {
     const e = createEngineSync({ threads: 2 });
     const pair = plantedPair({ samples: 1200, neurons: 200, shared: 50, noise: 0.05, seed: 5 });

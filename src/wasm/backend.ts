@@ -39,7 +39,7 @@ export function wasmBackend(core: WasmCore): Backend {
         copyIn(core, a, Z, d);
         copyIn(core, b, Z + 8 * na * d, d);
         const normsPtr = core.alloc(8 * n);
-        ex.normalizeColumns(Z, d, d, n, normsPtr, DEAD_NORM);
+        core.normalizeColumns(Z, d, d, n, normsPtr, DEAD_NORM);
         const live = liveMask(core.f64(normsPtr, n));
         const C = core.alloc(8 * n * n);
         core.gram(Z, d, n, C);

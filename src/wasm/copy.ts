@@ -7,7 +7,6 @@ import { copyColumns, type MatrixView } from "../matrix.js";
 import type { WasmCore } from "./instance.js";
 
 interface CopyExports {
-  transposeF64(src: number, rows: number, cols: number, dst: number, ld: number): void;
   transposeF32(src: number, rows: number, cols: number, dst: number, ld: number): void;
   widenF32(src: number, n: number, dst: number): void;
 }
@@ -36,7 +35,7 @@ export function copyIn(core: WasmCore, view: MatrixView, dst: number, ld: number
     else new Float32Array(core.u8(stage, 4 * d * n).buffer, stage, d * n).set(data);
     if (columnMajor && ld === d) ex.widenF32(stage, d * n, dst);
     else if (columnMajor) for (let j = 0; j < n; j++) ex.widenF32(stage + 4 * d * j, d, dst + 8 * ld * j);
-    else if (f64) ex.transposeF64(stage, d, n, dst, ld);
+    else if (f64) core.transposeF64(stage, d, n, dst, ld);
     else ex.transposeF32(stage, d, n, dst, ld);
   } finally {
     core.reset(mark);

@@ -23,6 +23,7 @@ export interface CoreExports extends Record<string, unknown> {
   setPackBuffer(ptr: number): void;
   PACK_BYTES: WebAssembly.Global | number;
   normalizeColumns(Z: number, ld: number, d: number, n: number, norms: number, deadNorm: number): void;
+  transposeF64(src: number, rows: number, cols: number, dst: number, ld: number): void;
   setTolerances(cholStop: number, errScale: number, untrusted: number, nearZero: number): void;
   workspaceBytes(d: number, na: number, nb: number): number;
   setPair(C: number, Z: number, live: number, d: number, na: number, nb: number, work: number): void;
@@ -90,6 +91,8 @@ export interface CoreOptions {
 
 /** Gram products below this many multiply-adds (d n^2 / 2) stay on one thread. */
 const THREAD_MIN_WORK = 2e7;
+/** Weight of one element of an O(d n) pass (transpose, normalisation) in those units: about 1M elements go on two threads. */
+const TRANSPOSE_WORK = 40;
 
 function imports(memory: WebAssembly.Memory | null): Record<string, Record<string, unknown>> {
   return memory ? { env: { memory } } : {};
@@ -184,21 +187,46 @@ export class WasmCore {
    * the helper is available and the product is large enough, else on this one. Same bits either way.
    */
   gram(Z: number, d: number, n: number, G: number): void {
-    if (this.shared && d * n * n >= 2 * THREAD_MIN_WORK) {
-      if (!this.helper) this.helper = GramHelper.start(this.module, this.shared, this.helperPack);
-      if (this.helper?.usable) {
-        try {
-          if (this.helper.syrk(this.ex, Z, d, d, n, G, n)) {
-            this.parallelGrams++;
-            return;
-          }
-        } catch (e) {
-          if (e instanceof WebAssembly.RuntimeError) throw e;
-          // the helper failed: fall through to one thread (it is marked unusable)
-        }
-      }
+    const helper = this.helperFor(d * n * n);
+    if (helper && this.tryHelper(() => helper.syrk(this.ex, Z, d, d, n, G, n))) {
+      this.parallelGrams++;
+      return;
     }
     this.ex.syrk(Z, d, d, n, G, n, 0);
+  }
+
+  /**
+   * Row-major rows x cols at src to column-major at dst (leading dimension ld), split over the two
+   * threads when the matrix is large (pure data movement: the same bits either way).
+   */
+  transposeF64(src: number, rows: number, cols: number, dst: number, ld: number): void {
+    const helper = this.helperFor(TRANSPOSE_WORK * rows * cols);
+    if (helper && this.tryHelper(() => helper.transpose(this.ex, src, rows, cols, dst, ld))) return;
+    this.ex.transposeF64(src, rows, cols, dst, ld);
+  }
+
+  /** assembly/columns.ts normalizeColumns, split by columns over the two threads when large (same bits). */
+  normalizeColumns(Z: number, ld: number, d: number, n: number, norms: number, deadNorm: number): void {
+    const helper = this.helperFor(TRANSPOSE_WORK * d * n);
+    if (helper && this.tryHelper(() => helper.normalize(this.ex, Z, ld, d, n, norms, deadNorm))) return;
+    this.ex.normalizeColumns(Z, ld, d, n, norms, deadNorm);
+  }
+
+  /** The helper thread when this core may use one for `work` (flop-like units), started on first use. */
+  private helperFor(work: number): GramHelper | null {
+    if (!this.shared || work < 2 * THREAD_MIN_WORK) return null;
+    if (!this.helper) this.helper = GramHelper.start(this.module, this.shared, this.helperPack);
+    return this.helper?.usable ? this.helper : null;
+  }
+
+  /** Runs a split job; false when the helper declined or failed (then marked unusable), so the caller runs alone. */
+  private tryHelper(job: () => boolean): boolean {
+    try {
+      return job();
+    } catch (e) {
+      if (e instanceof WebAssembly.RuntimeError) throw e;
+      return false;
+    }
   }
 
   /** Stops the helper thread, if any. */

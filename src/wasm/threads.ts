@@ -1,7 +1,9 @@
 /**
  * A second thread for the Gram product (Node only): one worker_threads worker instantiates the
  * same shared-memory build of the core on the same WebAssembly.Memory and computes one part of
- * the upper triangle (blas.ts syrkPart) while the calling thread computes the other. Calls stay
+ * the upper triangle (blas.ts syrkPart) while the calling thread computes the other. The same
+ * worker also takes one half of the input's transposition and of the column normalisation
+ * (stateless kernels on disjoint memory), the other O(d n) steps before the Gram. Calls stay
  * synchronous: the caller hands over a task through a small SharedArrayBuffer and waits with
  * Atomics.wait (allowed on Node's main thread and in workers). Both parts produce exactly the bits
  * the single-threaded syrk would, so results do not depend on the thread count.
@@ -15,14 +17,21 @@ const SEQ = 0; // task sequence number, written by the caller
 const DONE = 1; // last finished task, written by the worker
 const ERR = 2; // non-zero when the worker failed (the message follows in MSG)
 const READY = 3; // 1 once the worker has instantiated the core
-const ARGS = 4; // Z, ldz, d, n, G, ldg, s, part (8 words, pointers as uint32)
+const JOB = 4; // which kernel: JOB_SYRK, JOB_TRANSPOSE or JOB_NORMALIZE
+const ARGS = 5; // up to 8 integer arguments (pointers as uint32)
 const WORDS = 16;
+const F64_ARG = 2; // index of the one f64 argument in a Float64Array over the same buffer (byte 16 * 4 + 8)
+const JOB_SYRK = 0; // syrkPart(Z, ldz, d, n, G, ldg, s, part)
+const JOB_TRANSPOSE = 1; // transposeF64(src, rows, cols, dst, ld)
+const JOB_NORMALIZE = 2; // normalizeColumns(Z, ld, d, n, norms, deadNorm = the f64 argument)
+const BYTES = WORDS * 4 + 3 * 8;
 
 /** The worker's code, run with `eval: true`. */
 const WORKER_SOURCE = `
 const { workerData } = require("node:worker_threads");
 const { module, memory, ctrl: ctrlBuf, pack } = workerData;
-const ctrl = new Int32Array(ctrlBuf);
+const ctrl = new Int32Array(ctrlBuf, 0, ${WORDS});
+const f64 = new Float64Array(ctrlBuf, ${WORDS * 4}, 3);
 let ex;
 try {
   const inst = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error("abort in worker"); } } });
@@ -42,7 +51,11 @@ for (;;) {
   seen = seq;
   try {
     const a = (k) => Atomics.load(ctrl, ${ARGS} + k) >>> 0;
-    ex.syrkPart(a(0), a(1), a(2), a(3), a(4), a(5), a(6), a(7));
+    const job = Atomics.load(ctrl, ${JOB});
+    if (job === ${JOB_SYRK}) ex.syrkPart(a(0), a(1), a(2), a(3), a(4), a(5), a(6), a(7));
+    else if (job === ${JOB_TRANSPOSE}) ex.transposeF64(a(0), a(1), a(2), a(3), a(4));
+    else if (job === ${JOB_NORMALIZE}) ex.normalizeColumns(a(0), a(1), a(2), a(3), a(4), f64[${F64_ARG}]);
+    else throw new Error("unknown job " + job);
   } catch (e) {
     Atomics.store(ctrl, ${ERR}, 2);
   }
@@ -76,15 +89,23 @@ interface SyrkExports {
   symmetrize(G: number, ldg: number, n: number): void;
 }
 
+interface SplitExports {
+  transposeF64(src: number, rows: number, cols: number, dst: number, ld: number): void;
+  normalizeColumns(Z: number, ld: number, d: number, n: number, norms: number, deadNorm: number): void;
+}
+
 export class GramHelper {
   private readonly worker: NodeWorker;
   private readonly ctrl: Int32Array;
   private seq = 0;
   private broken = false;
 
+  private readonly f64: Float64Array;
+
   private constructor(worker: NodeWorker, ctrl: Int32Array) {
     this.worker = worker;
     this.ctrl = ctrl;
+    this.f64 = new Float64Array(ctrl.buffer, WORDS * 4, 3);
   }
 
   /**
@@ -94,8 +115,8 @@ export class GramHelper {
   static start(module: WebAssembly.Module, memory: WebAssembly.Memory, pack: number, timeoutMs = 10_000): GramHelper | null {
     const Worker = nodeWorkerCtor();
     if (!Worker) return null;
-    const ctrlBuf = new SharedArrayBuffer(WORDS * 4);
-    const ctrl = new Int32Array(ctrlBuf);
+    const ctrlBuf = new SharedArrayBuffer(BYTES);
+    const ctrl = new Int32Array(ctrlBuf, 0, WORDS);
     let worker: NodeWorker;
     try {
       worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, ctrl: ctrlBuf, pack } });
@@ -122,17 +143,45 @@ export class GramHelper {
   syrk(ex: SyrkExports, Z: number, ldz: number, d: number, n: number, G: number, ldg: number): boolean {
     if (this.broken || n < 2 || d < 1) return false;
     const s = Math.min(n - 1, Math.max(1, Math.round(n / Math.SQRT2)));
-    const args = [Z, ldz, d, n, G, ldg, s, 1];
+    this.split(JOB_SYRK, [Z, ldz, d, n, G, ldg, s, 1], 0, () => ex.syrkPart(Z, ldz, d, n, G, ldg, s, 0));
+    ex.symmetrize(G, ldg, n);
+    return true;
+  }
+
+  /**
+   * Transposes the row-major rows x cols matrix at src into the column-major one at dst (leading
+   * dimension ld): the worker takes the second half of the rows. Returns false (having done
+   * nothing) when the helper is unusable.
+   */
+  transpose(ex: SplitExports, src: number, rows: number, cols: number, dst: number, ld: number): boolean {
+    if (this.broken || rows < 64) return false;
+    const h = (rows >> 1) & ~31; // a whole number of the kernel's 32-row tiles
+    this.split(JOB_TRANSPOSE, [src + 8 * h * cols, rows - h, cols, dst + 8 * h, ld], 0, () => ex.transposeF64(src, h, cols, dst, ld));
+    return true;
+  }
+
+  /** normalizeColumns over the columns of Z, the worker taking the second half. */
+  normalize(ex: SplitExports, Z: number, ld: number, d: number, n: number, norms: number, deadNorm: number): boolean {
+    if (this.broken || n < 2) return false;
+    const h = n >> 1;
+    this.split(JOB_NORMALIZE, [Z + 8 * ld * h, ld, d, n - h, norms + 8 * h], deadNorm, () => ex.normalizeColumns(Z, ld, d, h, norms, deadNorm));
+    return true;
+  }
+
+  /** Hands `job` to the worker, runs `mine` here, and waits for the worker; throws if it failed. */
+  private split(job: number, args: number[], f: number, mine: () => void): void {
+    Atomics.store(this.ctrl, JOB, job);
     for (let k = 0; k < args.length; k++) Atomics.store(this.ctrl, ARGS + k, args[k]! | 0);
+    this.f64[F64_ARG] = f;
     const seq = ++this.seq;
     Atomics.store(this.ctrl, SEQ, seq);
     Atomics.notify(this.ctrl, SEQ);
     const t0 = Date.now();
-    let mine: unknown = null;
+    let failed: unknown = null;
     try {
-      ex.syrkPart(Z, ldz, d, n, G, ldg, s, 0);
+      mine();
     } catch (e) {
-      mine = e;
+      failed = e;
     }
     // the worker's part costs about as much as ours: allow it generously more before giving up
     const limit = Math.max(30_000, 20 * (Date.now() - t0));
@@ -143,14 +192,12 @@ export class GramHelper {
         throw new Error("the Gram helper thread did not answer");
       }
     }
-    if (mine) throw mine;
+    if (failed) throw failed;
     if (Atomics.load(this.ctrl, ERR) !== 0) {
       this.broken = true;
       void this.worker.terminate();
       throw new Error("the Gram helper thread failed");
     }
-    ex.symmetrize(G, ldg, n);
-    return true;
   }
 
   stop(): void {
