@@ -20,6 +20,10 @@
  *               n/16 blocks of 4-12 neurons per side); every backend must return exactly the blocks
  *               (and the engine: unique, every match certified simple); reference:
  *               simple_matches(reuse=True)
+ *   grid        all layer pairs of two 4-layer networks (each layer n/2 columns of the planted pair: 16
+ *               pairs, eps curve of the layers command, no CCA/CKA/shape measures) by compareLayers
+ *               in-process on one thread (wasm1) and on a pool of 2 worker threads (wasm2, pool start
+ *               included): the speed-up of the worker pool on 2 cores (issue 5 item 3, goal >= 1.7x)
  *   m_*         engine.measures({measures: [name]}) for cca, svcca, pwcca, cka, procrustes, and all
  *               five at once, on the planted pair with centred columns, vs measures_ref's functions
  *
@@ -59,6 +63,7 @@ import type { MeasureName } from "../src/measures/all.js";
 import { MAX_ELEMENTS } from "../src/matrix.js";
 import { gaussian } from "../src/random.js";
 import { plantedPair } from "../src/synthetic.js";
+import { compareLayers } from "../src/layers/grid.js";
 import { WasmCore } from "../src/wasm/instance.js";
 import { wasmLinalg } from "../src/wasm/linalg.js";
 import { plantedBlocks } from "./planted-blocks.js";
@@ -69,7 +74,7 @@ import { plantedBlocks } from "./planted-blocks.js";
 const DEFAULT_SIZES = "2000x64,5000x256,10000x512";
 const QUICK_SIZES = "2000x64,5000x256";
 const FULL_SIZES = "2000x64,5000x256,10000x512,20000x1024";
-const ALL_OPS = ["gram", "qr", "maxmatch", "curve", "simple", "measures"] as const;
+const ALL_OPS = ["gram", "qr", "maxmatch", "curve", "simple", "grid", "measures"] as const;
 
 const { values: opt } = parseArgs({
   options: {
@@ -332,6 +337,26 @@ interface OpPlan {
   /** agreement of one backend's check result; null when it agrees. Anchored on wasm1's result. */
   verify: (id: BackendId, result: unknown, anchor: unknown) => string | null;
   note?: string;
+}
+
+/**
+ * Four "layers" of n/2 columns each from one side of the planted pair (row-major d x n): columns
+ * [0, n/2), [n/4, 3n/4), [n/2, n) and the first plus last quarter, so neighbouring layers overlap.
+ */
+function layerSlices(m: MatrixInput, d: number, n: number, net: string): { name: string; data: MatrixInput }[] {
+  const X = m.data as Float64Array;
+  const h = n >> 1, q = n >> 2;
+  const picks = [
+    Array.from({ length: h }, (_, j) => j),
+    Array.from({ length: h }, (_, j) => q + j),
+    Array.from({ length: h }, (_, j) => h + j),
+    Array.from({ length: h }, (_, j) => (j < q ? j : n - h + j)),
+  ];
+  return picks.map((cols, k) => {
+    const out = new Float64Array(d * h);
+    for (let i = 0; i < d; i++) for (let j = 0; j < h; j++) out[i * h + j] = X[i * n + cols[j]!]!;
+    return { name: `${net}${k}`, data: { data: out, shape: [d, h] } };
+  });
 }
 
 /** Node-side run: times fn only; `result` converts afterwards (check runs only). */
@@ -726,6 +751,26 @@ async function runSize(d: number, n: number, q: number, opsAsked: Set<string>, e
     });
   }
 
+  // ---- layer grid on worker threads ----
+  if (ops.has("grid")) {
+    const A = layerSlices(pair.a, d, n, "a"), B = layerSlices(pair.b, d, n, "b");
+    const grid = (threads: number): Exec => ({
+      async run(check: boolean) {
+        const t = performance.now();
+        const r = await compareLayers(e1, A, B, { threads, measures: [] });
+        const seconds = (performance.now() - t) / 1000;
+        return { seconds, result: check ? r.pairs.map((row) => row.map((p) => JSON.stringify([p.matched, p.similarity, p.maxEpsilon]))) : undefined };
+      },
+    });
+    plans.push({
+      key: "grid",
+      label: `layer grid, 4 x 4 layers of ${n / 2} neurons, eps curve (wasm2 = 2 worker threads)`,
+      cost: (dd, nn) => dd * nn * nn,
+      execs: { wasm1: grid(1), wasm2: grid(2) },
+      verify: (_id, r, anchor) => (JSON.stringify(r) === JSON.stringify(anchor) ? null : "the worker pool's match sets differ from the in-process ones"),
+    });
+  }
+
   // ---- measures ----
   if (ops.has("measures")) {
     const names = ["cca", "svcca", "pwcca", "cka", "procrustes", "all"] as const;
@@ -930,6 +975,7 @@ async function runPlan(plan: OpPlan, d: number, n: number): Promise<OpOutcome> {
   if (w2 && n1) out.ratios.numpy1OverWasm2 = n1 / w2;
   if (w2 && nd) out.ratios.numpyDefaultOverWasm2 = nd / w2;
   if (w2 && js) out.ratios.jsOverWasm2 = js / w2;
+  if (w1 && w2) out.ratios.twoThreadSpeedup = w1 / w2;
   process.stdout.write("\n");
   printRow(out);
   return out;
@@ -959,6 +1005,7 @@ function ratioText(o: OpOutcome): [string, string] {
   if (r.numpyDefaultOverWasm2 !== undefined) np += `; 2T vs numpy default: ${f(r.numpyDefaultOverWasm2)}`;
   if (r.numpy1OverWasm2 !== undefined) np += ")";
   if (r.relaxedSpeedup !== undefined) return [`relaxed SIMD ${r.relaxedSpeedup.toFixed(2)}x faster than plain SIMD`, "-"];
+  if (!ts && !np && r.twoThreadSpeedup !== undefined) return [`2 threads ${r.twoThreadSpeedup.toFixed(2)}x faster than 1`, "-"];
   return [ts || "-", np || "-"];
 }
 
@@ -974,7 +1021,7 @@ function printRow(o: OpOutcome): void {
     console.log(line);
   }
   const [ts, np] = ratioText(o);
-  if (o.ratios.relaxedSpeedup !== undefined) console.log(`    ${ts}`);
+  if (o.ratios.relaxedSpeedup !== undefined || (o.ratios.twoThreadSpeedup !== undefined && np === "-" && ts.startsWith("2 threads"))) console.log(`    ${ts}`);
   else if (ts !== "-" || np !== "-") console.log(`    time ratio (> 1: wasm faster): pure TS ${ts}, numpy ${np}`);
   if (o.agreement.startsWith("DISAGREEMENT")) console.log(`    ${o.agreement}`);
 }
