@@ -81,12 +81,13 @@ function sampleWithoutReplacement(total: number, k: number, next: () => number):
   return out;
 }
 
-function gather(x: ConvInput, dims: ConvDims, layout: ConvLayout, rows: Int32Array, name: string): MatrixView {
+/** The (image, position) coordinates rows[lo, hi) of x (whose first image is coordinate `offset`) as a rows x channels matrix. */
+function gather(x: ConvInput, dims: ConvDims, layout: ConvLayout, rows: Int32Array, name: string, lo = 0, hi = rows.length, offset = 0): MatrixView {
   const { c, h, w } = dims;
   const hw = h * w;
-  const out = new Float64Array(rows.length * c);
-  for (let r = 0; r < rows.length; r++) {
-    const coord = rows[r] as number;
+  const out = new Float64Array((hi - lo) * c);
+  for (let r = 0; r < hi - lo; r++) {
+    const coord = (rows[lo + r] as number) - offset;
     const img = Math.floor(coord / hw);
     const pos = coord - img * hw;
     for (let ch = 0; ch < c; ch++) {
@@ -94,7 +95,7 @@ function gather(x: ConvInput, dims: ConvDims, layout: ConvLayout, rows: Int32Arr
       out[r * c + ch] = x.data[src] as number;
     }
   }
-  return viewMatrix({ data: out, shape: [rows.length, c] }, name);
+  return viewMatrix({ data: out, shape: [hi - lo, c] }, name);
 }
 
 export interface ConvSampler {
@@ -125,4 +126,78 @@ export function sampleConvPair(a: ConvInput, b: ConvInput, layout: ConvLayout, r
       return [gather(a, da, layout, idx, "a"), gather(b, db, layout, idx, "b")];
     },
   };
+}
+
+/**
+ * The streamed form of the same protocol: the draws' coordinate sets are fixed up front (exactly
+ * the sets sampleConvPair draws for the same seed, sorted), and each batch of consecutive images
+ * contributes, for every draw, the rows of its sampled coordinates that fall inside the batch. So
+ * 16 draws of 10,000 coordinates take one pass over activations of any size, never holding more
+ * than one batch, and every draw's rows reach its Gram sink in the order of the coordinates.
+ */
+export interface ConvStreamPlan {
+  coordinates: number;
+  rows: number;
+  /** per draw, its coordinates ascending */
+  draws: Int32Array[];
+  /** images seen so far */
+  images: number;
+  channels: [number, number] | null;
+  /**
+   * Validates a batch [a images, b images] (4-D, same images, spatial size and channels as before)
+   * and returns, per draw, the rows of that draw inside the batch: [a rows, b rows] or null.
+   */
+  take(a: ConvInput, b: ConvInput, index: number): ([MatrixView, MatrixView] | null)[];
+  /** throws unless exactly `images` images arrived */
+  finish(): void;
+}
+
+export function planConvStream(images: number, height: number, width: number, layout: ConvLayout, rows: number, draws: number, seed: number): ConvStreamPlan {
+  const total = images * height * width;
+  const k = Math.min(rows, total);
+  const next = rng(seed);
+  const sets = Array.from({ length: draws }, () =>
+    k === total ? Int32Array.from({ length: total }, (_, i) => i) : sampleWithoutReplacement(total, k, next).sort(),
+  );
+  const cursor = new Int32Array(draws);
+  let seen = 0;
+  let shape: ConvDims[] | null = null;
+  const plan: ConvStreamPlan = {
+    coordinates: total,
+    rows: k,
+    draws: sets,
+    images: 0,
+    channels: null,
+    take(a, b, index) {
+      const da = convDims(a, layout, `a (batch ${index})`);
+      const db = convDims(b, layout, `b (batch ${index})`);
+      if (da.n !== db.n) fail("sampleCountMismatch", `batch ${index}: expected the same images on both sides, got ${da.n} and ${db.n}`);
+      for (const [d, side] of [[da, "a"], [db, "b"]] as const) {
+        if (d.h !== height || d.w !== width) fail("badShape", `${side} (batch ${index}): expected ${height} x ${width} positions, got ${d.h} x ${d.w}`);
+      }
+      if (!shape) {
+        shape = [da, db];
+        plan.channels = [da.c, db.c];
+      } else if (shape[0]!.c !== da.c || shape[1]!.c !== db.c) {
+        fail("badShape", `batch ${index}: expected ${shape[0]!.c} + ${shape[1]!.c} channels as in batch 0, got ${da.c} + ${db.c}`);
+      }
+      if (seen + da.n > images) fail("badShape", `batch ${index}: expected ${images} images in all, got more`);
+      const lo = seen * height * width, hi = (seen + da.n) * height * width;
+      const out = sets.map((set, j) => {
+        const from = cursor[j]!;
+        let to = from;
+        while (to < set.length && set[to]! < hi) to++;
+        cursor[j] = to;
+        if (to === from) return null;
+        return [gather(a, da, layout, set, `a (batch ${index})`, from, to, lo), gather(b, db, layout, set, `b (batch ${index})`, from, to, lo)] as [MatrixView, MatrixView];
+      });
+      seen += da.n;
+      plan.images = seen;
+      return out;
+    },
+    finish() {
+      if (seen !== images) fail("badShape", `expected ${images} images in all, got ${seen}`);
+    },
+  };
+  return plan;
 }

@@ -6,7 +6,7 @@
  * error; a trap inside WASM rebuilds the instance so the next call starts clean.
  */
 import type { Backend, BackendName, PreparedPair } from "./backend.js";
-import { sampleConvPair, type ConvInput, type ConvLayout } from "./conv.js";
+import { planConvStream, sampleConvPair, type ConvInput, type ConvLayout } from "./conv.js";
 import { fail, RepmatchError } from "./errors.js";
 import { jsBackend } from "./js/backend.js";
 import { jsLinalg } from "./js/linalg.js";
@@ -99,8 +99,22 @@ export interface ConvResult {
   rows: number;
   draws: number;
   seed: number;
-  /** per eps: mean and sample standard deviation of the similarity over the draws */
-  points: { eps: number; mean: number; std: number; perDraw: number[] }[];
+  /**
+   * per eps: mean and sample standard deviation of the similarity over the draws; `uncertain`
+   * (streamed only, when non-zero): decisions over all draws that the Gram route could not
+   * re-check exactly without the data (see streamCurve)
+   */
+  points: { eps: number; mean: number; std: number; perDraw: number[]; uncertain?: number }[];
+  /** streamed only: warnings such as streamUncertain */
+  warnings?: Warning[];
+}
+
+export interface ConvStreamOptions extends ConvOptions {
+  /** images in the whole stream (the draws are fixed before the first batch arrives) */
+  images: number;
+  /** height and width of the feature maps */
+  height: number;
+  width: number;
 }
 
 /** What every result of the CCA / CKA / shape measures carries besides its values. */
@@ -483,6 +497,82 @@ export class Engine {
       draws,
       seed,
       points: eps.map((e, i) => ({ eps: e, ...meanStd(per[i]!), perDraw: per[i]! })),
+    };
+  }
+
+  /**
+   * The conv protocol of convSimilarity (the same draws for the same seed) over a stream of image
+   * batches: each batch [a, b] holds the next images of both layers (4-D, `layout`), and each
+   * draw's sampled rows are accumulated into its own Gram matrix (src/stream.ts), so activations
+   * of any size take one pass and memory is one batch plus one (Ca + Cb)^2 Gram per draw. As with
+   * streamCurve, decisions the exact route would have re-checked are counted in `uncertain`.
+   */
+  async streamConvSimilarity(
+    batches: Iterable<readonly [ConvInput, ConvInput]> | AsyncIterable<readonly [ConvInput, ConvInput]>,
+    opts: ConvStreamOptions,
+  ): Promise<ConvResult> {
+    const eps = checkEpsList(typeof opts?.eps === "number" ? [opts.eps] : (opts?.eps ?? []));
+    if (eps.length === 0) fail("badEpsilon", "expected at least one eps, got none");
+    const draws = opts.draws ?? 16;
+    const rows = opts.rows ?? 10000;
+    const seed = opts.seed ?? 0;
+    if (!Number.isSafeInteger(draws) || draws < 1) fail("badOption", `expected draws to be a positive integer, got ${String(draws)}`);
+    if (!Number.isSafeInteger(rows) || rows < 1) fail("badOption", `expected rows to be a positive integer, got ${String(rows)}`);
+    if (!Number.isSafeInteger(seed) || seed < 0) fail("badOption", `expected seed to be a non-negative integer, got ${String(seed)}`);
+    for (const k of ["images", "height", "width"] as const) {
+      if (!Number.isSafeInteger(opts[k]) || opts[k] < 1) fail("badOption", `expected ${k} to be a positive integer, got ${String(opts[k])}`);
+    }
+    if (opts.layout !== "nchw" && opts.layout !== "nhwc") fail("badLayout", `expected layout "nchw" or "nhwc", got ${JSON.stringify(opts.layout)}`);
+    const backend = this.pick(opts.backend);
+    const plan = planConvStream(opts.images, opts.height, opts.width, opts.layout, rows, draws, seed);
+    const sinks: GramSink[] = [];
+    const per = eps.map(() => [] as number[]);
+    const unsure = eps.map(() => 0);
+    try {
+      let index = 0;
+      for await (const batch of batches as AsyncIterable<readonly [ConvInput, ConvInput]>) {
+        if (!Array.isArray(batch) || batch.length !== 2) fail("badInput", `batch ${index}: expected a pair [a images, b images], got ${describeValue(batch)}`);
+        const parts = plan.take(batch[0], batch[1], index);
+        if (sinks.length === 0) {
+          const [ca, cb] = plan.channels!;
+          for (let j = 0; j < draws; j++) sinks.push(backend.name === "wasm" ? wasmSink(this.core!, ca, cb) : jsSink(ca, cb));
+        }
+        parts.forEach((v, j) => v && sinks[j]!.add(v[0], v[1]));
+        index++;
+      }
+      plan.finish();
+      // last allocated first: each finished pair frees its arena space, and the sinks below stay intact
+      for (let j = draws - 1; j >= 0; j--) {
+        const p = sinks[j]!.finish();
+        try {
+          eps.forEach((e, i) => {
+            const r = maxMatchOn(p, e);
+            per[i]![j] = r.similarity;
+            unsure[i]! += r.uncertain ?? 0;
+          });
+        } finally {
+          p.dispose();
+        }
+      }
+    } finally {
+      for (let j = sinks.length - 1; j >= 0; j--) sinks[j]!.abort();
+    }
+    const warnings: Warning[] = [];
+    if (unsure.some((u) => u > 0)) {
+      warnings.push({
+        code: "streamUncertain",
+        message: `at eps ${eps.filter((_, i) => unsure[i]! > 0).join(", ")} some decisions lie within the Gram route's error bound of eps and could not be re-checked exactly without the data (see each point's uncertain count)`,
+      });
+    }
+    return {
+      layout: opts.layout,
+      channels: plan.channels!,
+      coordinates: plan.coordinates,
+      rows: plan.rows,
+      draws,
+      seed,
+      points: eps.map((e, i) => ({ eps: e, ...meanStd(per[i]!), perDraw: per[i]!, ...(unsure[i]! > 0 ? { uncertain: unsure[i]! } : {}) })),
+      warnings,
     };
   }
 }

@@ -21,6 +21,7 @@ import type { Warning } from "../warnings.js";
 import { fail, RepmatchError } from "../errors.js";
 import { readNpyFile, type LoadedArray } from "../io/files.js";
 import { runDemo } from "./demo.js";
+import { streamCompare } from "./stream.js";
 import { layersCommand } from "./layers.js";
 import { convergenceCommand, pathsCommand, sequenceCommand } from "./dynamics.js";
 import { fmt, table } from "./format.js";
@@ -64,6 +65,9 @@ Options of compare:
   --draws K         conv: number of draws (default 16)
   --rows R          conv: sampled (image, position) coordinates per draw (default 10000)
   --seed S          conv: seed of the draws (default 0)
+  --stream          read both files in blocks of rows (any size; subspace match only, from the
+                    accumulated Gram matrix; conv files: every draw in one pass)
+  --batch N         --stream: rows per block (default 4096 samples, or 64 images for conv)
 
 Options of layers (a network is a folder of .npy files, one .npz, or a comma-separated .npy list):
   --eps LIST        max-match epsilons (default ${DEFAULT_EPSILONS.join(",")})
@@ -170,7 +174,7 @@ function inputInfo(x: LoadedArray) {
   return { file: x.file, dtype: x.dtype, fortranOrder: x.fileFortranOrder, shape: x.shape };
 }
 
-function compare(engine: Engine, argv: string[], io: Io): void {
+async function compare(engine: Engine, argv: string[], io: Io): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -189,6 +193,8 @@ function compare(engine: Engine, argv: string[], io: Io): void {
       "svcca-keep": { type: "string" },
       epsilon: { type: "string" },
       alpha: { type: "string" },
+      stream: { type: "boolean", default: false },
+      batch: { type: "string" },
     },
   });
   if (positionals.length !== 2) fail("usage", `compare: expected two .npy files, got ${positionals.length} (see repmatch --help)`);
@@ -205,6 +211,21 @@ function compare(engine: Engine, argv: string[], io: Io): void {
     alpha: parseNumber(values.alpha, "alpha"),
   };
   const [fa, fb] = positionals as [string, string];
+  if (values.batch !== undefined && !values.stream) fail("usage", "--batch belongs to --stream");
+  if (values.stream) {
+    if (values.measures !== undefined && others.length > 0) fail("usage", `--stream: streamed files support the subspace match only, got --measures ${others.join(",")}`);
+    if (values.simple || values.v) fail("usage", "--stream: --simple and --v need the data in memory (the exact route); drop --stream");
+    return streamCompare(engine, fa, fb, {
+      eps,
+      backend,
+      json: values.json ?? false,
+      batch: values.batch === undefined ? undefined : parseInt10(values.batch, "batch", 1),
+      layout: values.layout,
+      draws: parseInt10(values.draws, "draws", 16),
+      rows: parseInt10(values.rows, "rows", 10000),
+      seed: parseInt10(values.seed, "seed", 0),
+    }, io);
+  }
   const A = readNpyFile(fa);
   const B = readNpyFile(fb);
   const names: [string, string] = [fa, fb];
@@ -368,7 +389,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       return 0;
     }
     if (cmd === "compare") {
-      compare(createEngineSync(), rest, io);
+      await compare(createEngineSync(), rest, io);
       return 0;
     }
     if (cmd === "path") {

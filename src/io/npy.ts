@@ -83,6 +83,30 @@ export function npyHeader(bytes: Uint8Array, name = "input"): NpyHeader {
   return { version, dtype: dtype.descr, fortranOrder, shape, dataOffset };
 }
 
+/** Decodes a .npy file's data section piece by piece (for files too large to read at once). */
+export interface NpyChunkDecoder {
+  header: NpyHeader;
+  /** bytes per element */
+  elementBytes: number;
+  /** Every element of `chunk` (a whole number of elements of the data section) widened to float64. */
+  decode(chunk: Uint8Array): Float64Array;
+}
+
+/**
+ * A decoder for the file whose first bytes (at least through the header) are `head`. The caller
+ * reads the data section from `header.dataOffset` on in pieces of whole elements, in file order.
+ */
+export function npyChunkDecoder(head: Uint8Array, name = "input"): NpyChunkDecoder {
+  const parsed = parseNpyHeader(head, name);
+  checkAddressable(parsed, name);
+  const { version, dtype, fortranOrder, shape, dataOffset } = parsed;
+  return {
+    header: { version, dtype: dtype.descr, fortranOrder, shape, dataOffset },
+    elementBytes: dtype.size,
+    decode: (chunk) => decodeElements(chunk, 0, Math.floor(chunk.length / dtype.size), dtype, name),
+  };
+}
+
 /**
  * Writes `data` (given in C order) as a .npy file of dtype '<f8' (Float64Array) or '<f4'
  * (Float32Array): format version 1.0, or 2.0 when the header does not fit a 16-bit length. With
