@@ -356,16 +356,18 @@ export function symmetrize(G: usize, ldg: i32, n: i32): void {
  *   part 0: G(i, j) for i <= j < s                       (the leading triangle)
  *   part 1: G(i, j) for i < s <= j, and s <= i <= j        (the trailing columns)
  * Every entry gets exactly the bits syrk would give it (same panels, same micro-kernels).
+ * part | 2 accumulates (G += Z^T Z on that part, as syrk's accumulate), for streamed batches.
  * Requires d >= 1 and 0 < s < n.
  */
 export function syrkPart(Z: usize, ldz: i32, d: i32, n: i32, G: usize, ldg: i32, s: i32, part: i32): void {
   let sz = (<usize>ldz << 3) * <usize>s;
   let sg = (<usize>ldg << 3) * <usize>s;
-  if (part == 0) {
-    crossTN(Z, ldz, Z, ldz, d, s, s, G, ldg, false, true);
+  let acc = (part & 2) != 0;
+  if ((part & 1) == 0) {
+    crossTN(Z, ldz, Z, ldz, d, s, s, G, ldg, acc, true);
   } else {
-    crossTN(Z, ldz, Z + sz, ldz, d, s, n - s, G + sg, ldg, false, false);
-    crossTN(Z + sz, ldz, Z + sz, ldz, d, n - s, n - s, G + sg + (<usize>s << 3), ldg, false, true);
+    crossTN(Z, ldz, Z + sz, ldz, d, s, n - s, G + sg, ldg, acc, false);
+    crossTN(Z + sz, ldz, Z + sz, ldz, d, n - s, n - s, G + sg + (<usize>s << 3), ldg, acc, true);
   }
 }
 

@@ -95,7 +95,7 @@ export function wasmSink(core: WasmCore, na: number, nb: number): GramSink {
         const Z = core.alloc(8 * d * n);
         copyIn(core, a, Z, d);
         copyIn(core, b, Z + 8 * na * d, d);
-        core.exports.syrk(Z, d, d, n, G, n, 1);
+        core.gram(Z, d, n, G, true);
       } finally {
         core.reset(top);
       }

@@ -183,16 +183,19 @@ export class WasmCore {
   }
 
   /**
-   * G = Z^T Z (n x n, both triangles) for the column-major d x n matrix Z: on two threads when
+   * G = Z^T Z (or G += Z^T Z when accumulating; n x n, both triangles) for the column-major d x n matrix Z: on two threads when
    * the helper is available and the product is large enough, else on this one. Same bits either way.
    */
-  gram(Z: number, d: number, n: number, G: number): void {
+  gram(Z: number, d: number, n: number, G: number, accumulate = false): void {
     const helper = this.helperFor(d * n * n);
-    if (helper && this.tryHelper(() => helper.syrk(this.ex, Z, d, d, n, G, n))) {
+    // a failed split overwrites nothing it cannot redo, except when accumulating: then G may hold
+    // half a batch, so the failure propagates instead of falling back to one thread
+    const split = () => helper!.syrk(this.ex, Z, d, d, n, G, n, accumulate);
+    if (helper && (accumulate ? split() : this.tryHelper(split))) {
       this.parallelGrams++;
       return;
     }
-    this.ex.syrk(Z, d, d, n, G, n, 0);
+    this.ex.syrk(Z, d, d, n, G, n, accumulate ? 1 : 0);
   }
 
   /**

@@ -140,10 +140,11 @@ export class GramHelper {
    * G = Z^T Z (both triangles) with the work split between this thread and the worker. Returns
    * false (having computed nothing) when the helper is unusable; the caller then runs syrk alone.
    */
-  syrk(ex: SyrkExports, Z: number, ldz: number, d: number, n: number, G: number, ldg: number): boolean {
+  syrk(ex: SyrkExports, Z: number, ldz: number, d: number, n: number, G: number, ldg: number, accumulate = false): boolean {
     if (this.broken || n < 2 || d < 1) return false;
     const s = Math.min(n - 1, Math.max(1, Math.round(n / Math.SQRT2)));
-    this.split(JOB_SYRK, [Z, ldz, d, n, G, ldg, s, 1], 0, () => ex.syrkPart(Z, ldz, d, n, G, ldg, s, 0));
+    const acc = accumulate ? 2 : 0;
+    this.split(JOB_SYRK, [Z, ldz, d, n, G, ldg, s, 1 | acc], 0, () => ex.syrkPart(Z, ldz, d, n, G, ldg, s, acc));
     ex.symmetrize(G, ldg, n);
     return true;
   }
