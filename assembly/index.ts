@@ -17,4 +17,8 @@ export { normalizeColumns, transposeF64, transposeF32, widenF32, cosineFromGram 
 export { centerColumns, copyMatrix, transpose, scaleColumns, frobenius, rowSquaredDistances, rowDistWorkBytes } from "./linalg";
 export { qrThin, qrWorkBytes } from "./householder";
 export { svdJacobi, svdWorkBytes, lastSweeps, lastRotations } from "./svd";
-export { eighJacobi, eighWorkBytes, lastEighShift, lastEighRank } from "./eigh";
+// CKA kernels (squared-distance median, RBF, double centring, symmetric products) behind src/wasm/linalg.ts
+export { medianWorkBytes, distanceMedian, expUpper, centreKernel, symmetricDot, uCentredDots } from "./kernel";
+export { eighTridiagonal, eighTridiagonalWorkBytes } from "./tridiagonal";
+export { singularValues, singularValuesWorkBytes } from "./bidiagonal";
+export { choleskyUpper, invertUpper, multiplyUpper } from "./cholqr";

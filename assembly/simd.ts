@@ -1,5 +1,5 @@
 /**
- * Arithmetic helpers of the dense-algebra files (householder.ts, svd.ts, eigh.ts, linalg.ts).
+ * Arithmetic helpers of the dense-algebra files (householder.ts, svd.ts, tridiagonal.ts, bidiagonal.ts, linalg.ts).
  * They are exactly blas.ts's private helpers of the same names (madd: a * b + c, fused in the
  * relaxed-SIMD build and multiply-then-add otherwise; madd1: the scalar twin with the same
  * rounding as one lane of madd; hsum: lane 0 + lane 1). blas.ts keeps its own copies so that its

@@ -69,9 +69,9 @@ export function jacobiTol(N: i32): f64 {
   return max<f64>(Math.sqrt(<f64>N), 4) * UNIT_ROUNDOFF;
 }
 
-/** Sweeps of the last svdJacobi / eighJacobi call (also its return value when it converged). */
+/** Sweeps of the last svdJacobi call (also its return value when it converged). */
 export let lastSweeps: i32 = 0;
-/** Rotations applied by the last svdJacobi / eighJacobi call. */
+/** Rotations applied by the last svdJacobi call. */
 export let lastRotations: f64 = 0;
 
 // results of rotate3

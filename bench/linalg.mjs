@@ -1,6 +1,7 @@
 // Timing of the dense factorisations of the WASM core behind src/wasm/linalg.ts: thin Householder
 // QR with explicit Q (assembly/householder.ts), one-sided Jacobi SVD (assembly/svd.ts) and the
-// symmetric eigendecomposition (assembly/eigh.ts), on a centred 2000 x 512 and on 512 x 512
+// symmetric eigendecomposition (assembly/tridiagonal.ts) and singular values by bidiagonalisation
+// (assembly/bidiagonal.ts), on a centred 2000 x 512 and on 512 x 512 / 512 x 384
 // matrices, for the plain SIMD build and (when this runtime accepts it) the relaxed-SIMD build;
 // compared with numpy / LAPACK on one thread (OPENBLAS_NUM_THREADS=1) when python3 with numpy is
 // available. Prints a table; asserts nothing.
@@ -168,11 +169,20 @@ function wasmCases(b, data) {
       if (code < 0) throw new Error("svd did not converge");
       sweeps = code;
     });
-  const eigh = (ptr, size) =>
+  // eigh: tridiagonalisation + QL (assembly/tridiagonal.ts); the "sweeps" column shows QL iterations
+  const eigh = (ptr, size, vectors = true) =>
     scoped(() => {
-      const w = b.alloc(8 * size), v = b.alloc(8 * size * size);
-      const code = ex.eighJacobi(ptr, size, w, v, b.alloc(ex.eighWorkBytes(size)));
+      const w = b.alloc(8 * size), v = vectors ? b.alloc(8 * size * size) : 0;
+      const code = ex.eighTridiagonal(ptr, size, w, v, vectors ? 1 : 0, b.alloc(ex.eighTridiagonalWorkBytes(size)));
       if (code < 0) throw new Error("eigh did not converge");
+      sweeps = code;
+    });
+  // singular values by bidiagonalisation + QL on the Golub-Kahan form (assembly/bidiagonal.ts)
+  const singular = (ptr, rows, cols) =>
+    scoped(() => {
+      const s = b.alloc(8 * Math.min(rows, cols));
+      const code = ex.singularValues(ptr, rows, cols, s, b.alloc(ex.singularValuesWorkBytes(rows, cols)));
+      if (code < 0) throw new Error("singularValues did not converge");
       sweeps = code;
     });
   const gemm = scoped(() => {
@@ -188,10 +198,14 @@ function wasmCases(b, data) {
     ["SVD 512x512, U S V", svd(B, N, N, true), "svd_sq"],
     ["eigh 512, indefinite", eigh(S, N), "eigh_sym"],
     ["eigh 512, covariance (PSD)", eigh(C, N), "eigh_psd"],
+    ["eigh 512, indefinite, values", eigh(S, N, false), "eigh_sym_s"],
+    ["singularValues 512x384 (bidiagonal)", singular(B, N, 384), "sv_mid_s"],
+    ["singularValues 512x512 (bidiagonal)", singular(B, N, N), "svd_sq_s"],
+    ["singularValues 2000x512 (bidiagonal)", singular(A, m, n), "svd_tall_s"],
   ];
   return cases.map(([label, fn, key]) => {
     const t = time(fn, REPS);
-    const isJacobi = key.startsWith("svd") || key.startsWith("eigh");
+    const isJacobi = key.startsWith("svd") || key.startsWith("eigh") || key.startsWith("sv_");
     return { label, key, t, sweeps: isJacobi ? sweeps : null };
   });
 }
@@ -224,6 +238,8 @@ out = {
   "svd_sq": t(lambda: np.linalg.svd(B, full_matrices=False)),
   "eigh_sym": t(lambda: np.linalg.eigh(S)),
   "eigh_psd": t(lambda: np.linalg.eigh(C)),
+  "eigh_sym_s": t(lambda: np.linalg.eigvalsh(S)),
+  "sv_mid_s": t(lambda: np.linalg.svd(B[:, :384], compute_uv=False)),
   "version": np.__version__,
 }
 print(json.dumps(out))

@@ -1,4 +1,4 @@
-// The WASM Linalg (src/wasm/linalg.ts over assembly/householder.ts, svd.ts, eigh.ts, linalg.ts and
+// The WASM Linalg (src/wasm/linalg.ts over assembly/householder.ts, svd.ts, tridiagonal.ts, linalg.ts and
 // blas.ts's gemmNN) against naive float64 references: every method at sizes that hit the SIMD
 // and tile tails (1x1, 1xN, Nx1, 3x2, 17x5, 129x33, 300x64, 64x300), on seeded Gaussian data and on
 // structured inputs (rank-deficient, duplicate columns, d < p, zero matrices, singular values down
@@ -496,15 +496,14 @@ describe("wasm Linalg: symmetric eigendecomposition", () => {
     for (let j = 0; j < 12; j++) for (let i = 0; i < j; i++) G[i * 12 + j] = G[j * 12 + i] as number;
     const w = checkEigh(G, 12);
     for (let i = 5; i < 12; i++) expect(Math.abs(w[i] as number)).toBeLessThan(1e-13 * (w[0] as number));
-    // semidefinite input: no shift, so no negative eigenvalues
-    expect(core.global(core.exports.lastEighShift)).toBe(0);
-    for (const x of w) expect(x).toBeGreaterThanOrEqual(0);
+    // semidefinite input: eigenvalues accurate to O(eps ||G||) absolutely, so the zero ones may
+    // come out as tiny negatives (callers threshold them)
+    for (const x of w) expect(x).toBeGreaterThanOrEqual(-1e-14 * (w[0] as number));
     // a full-rank covariance with a wide spectrum
     const Y = mul(randMat(200, 40, 88), 200, 40, withSingularValues(40, 40, logspace(40, 1, 1e-6), 89), 40);
     const cov = mul(tr(Y, 200, 40), 40, 200, Y, 40);
     for (let j = 0; j < 40; j++) for (let i = 0; i < j; i++) cov[i * 40 + j] = cov[j * 40 + i] as number;
     const wc = checkEigh(cov, 40);
-    expect(core.global(core.exports.lastEighShift)).toBe(0);
     for (const x of wc) expect(x).toBeGreaterThan(0);
     const D = new Float64Array(16);
     [2, -7, 0, 5].forEach((v, i) => (D[i * 4 + i] = v));

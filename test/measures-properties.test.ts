@@ -6,7 +6,7 @@ import type { BackendName } from "../src/backend.js";
 import { createEngineSync, type Engine } from "../src/engine.js";
 import { RepmatchError } from "../src/errors.js";
 import { multiply, multiplyTN, transpose } from "../src/js/dense.js";
-import { eighJacobi } from "../src/js/eigh.js";
+import { eighTridiagonal } from "../src/js/tridiagonal.js";
 import { jsLinalg } from "../src/js/linalg.js";
 import { householderQ, householderQr, householderR } from "../src/js/qr.js";
 import { svdJacobi } from "../src/js/svd.js";
@@ -611,13 +611,19 @@ describe("kernel: one-sided Jacobi SVD (src/js/svd.ts)", () => {
   });
 });
 
-describe("kernel: cyclic Jacobi eigendecomposition (src/js/eigh.ts)", () => {
+/** eighTridiagonal with vectors (the JS Linalg's eigh). */
+function eig(S: Float64Array, n: number): { values: Float64Array; vectors: Float64Array } {
+  const r = eighTridiagonal(S, n, true);
+  return { values: r.values, vectors: r.vectors as Float64Array };
+}
+
+describe("kernel: tridiagonal QL eigendecomposition (src/js/tridiagonal.ts)", () => {
   it("reconstructs a symmetric matrix with orthonormal vectors and descending values", () => {
     for (const n of [1, 2, 5, 40]) {
       const B = gauss(n * n, n);
       const S = multiplyTN(B, n, n, B, n);
       for (let i = 0; i < n; i++) S[i * n + i] = (S[i * n + i] as number) - 3; // indefinite
-      const e = eighJacobi(S, n);
+      const e = eig(S, n);
       for (let i = 1; i < n; i++) expect(e.values[i]!).toBeLessThanOrEqual(e.values[i - 1]!);
       expect(orthoError(e.vectors, n, n)).toBeLessThan(1e-13);
       const rec = reconstruct(e.vectors, e.values, e.vectors, n, n);
@@ -626,15 +632,15 @@ describe("kernel: cyclic Jacobi eigendecomposition (src/js/eigh.ts)", () => {
   });
 
   it("known eigenvalues: [[2,1],[1,2]], a diagonal, the identity (repeated), a zero matrix", () => {
-    const e = eighJacobi(Float64Array.of(2, 1, 1, 2), 2);
+    const e = eig(Float64Array.of(2, 1, 1, 2), 2);
     expect(Array.from(e.values).map((v) => +v.toFixed(14))).toEqual([3, 1]);
     expectClose(Math.abs(e.vectors[0]!), Math.SQRT1_2, 1e-15, "eigenvector");
-    const d = eighJacobi(Float64Array.of(1, 0, 0, 0, -4, 0, 0, 0, 9), 3);
+    const d = eig(Float64Array.of(1, 0, 0, 0, -4, 0, 0, 0, 9), 3);
     expect(Array.from(d.values)).toEqual([9, 1, -4]);
-    const I = eighJacobi(Float64Array.of(1, 0, 0, 1), 2);
+    const I = eig(Float64Array.of(1, 0, 0, 1), 2);
     expect(Array.from(I.values)).toEqual([1, 1]);
     expect(orthoError(I.vectors, 2, 2)).toBe(0);
-    expect(Array.from(eighJacobi(new Float64Array(9), 3).values)).toEqual([0, 0, 0]);
+    expect(Array.from(eig(new Float64Array(9), 3).values)).toEqual([0, 0, 0]);
   });
 });
 

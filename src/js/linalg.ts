@@ -3,16 +3,20 @@
  * Float64Arrays, column-major, handles are {rows, cols, data}. mark/release keep a stack of the
  * handles made, so release(mark) drops every reference made after mark (the garbage collector does
  * the rest). Kernels: src/js/dense.ts (products), src/js/qr.ts (Householder QR), src/js/svd.ts
- * (one-sided Jacobi SVD), src/js/eigh.ts (cyclic Jacobi), src/js/blas.ts (Gram product).
+ * (one-sided Jacobi SVD), src/js/tridiagonal.ts (eigh: tridiagonal QL), src/js/bidiagonal.ts
+ * (singular values by bidiagonalisation), src/js/blas.ts (Gram product).
  */
 import { fail } from "../errors.js";
-import type { Dense, Eigh, Linalg, Svd } from "../linalg/types.js";
+import type { Dense, Eigh, KernelStats, Linalg, Svd } from "../linalg/types.js";
 import { copyColumns, type MatrixView } from "../matrix.js";
 import { nrm2, syrk } from "./blas.js";
 import { multiply, multiplyTN, transpose } from "./dense.js";
-import { eighJacobi } from "./eigh.js";
+import { centreKernel, distanceMedian, expUpper, symmetricDot, uCentredDots } from "./kernel.js";
 import { householderQ, householderQr, householderR } from "./qr.js";
 import { svdJacobi } from "./svd.js";
+import { choleskyUpper, invertUpper } from "./cholqr.js";
+import { singularValues } from "./bidiagonal.js";
+import { eighTridiagonal } from "./tridiagonal.js";
 
 /** A column-major rows x cols matrix of the JS Linalg. */
 export class JsDense implements Dense {
@@ -29,7 +33,18 @@ export function jsData(m: Dense): Float64Array {
   return m.data;
 }
 
+/** m, checked to be square (the CKA kernels). */
+function square(m: Dense, what: string): Dense {
+  if (m.rows !== m.cols) fail("engineFailure", `${what}: expected a square matrix, got ${m.rows} x ${m.cols}`);
+  return m;
+}
+
 const live: JsDense[] = [];
+
+/** Non-convergence of the tridiagonal QL iteration (not expected for finite input). */
+function qlFailure(what: string, n: number): never {
+  fail("engineFailure", `${what}: expected the tridiagonal QL iteration to converge within ${30 * n} iterations, got no convergence (order ${n})`);
+}
 
 function make(rows: number, cols: number, data: Float64Array): JsDense {
   const m = new JsDense(rows, cols, data);
@@ -79,6 +94,12 @@ export const jsLinalg: Linalg = {
 
   gemmTN(a: Dense, b: Dense): Dense {
     if (a.rows !== b.rows) fail("engineFailure", `gemmTN: expected equal row counts, got ${a.rows} and ${b.rows}`);
+    if (a === b && a.rows > 0 && a.cols > 0) {
+      // a^T a: the symmetric Gram kernel, half the work
+      const G = new Float64Array(a.cols * a.cols);
+      syrk(jsData(a), a.rows, a.rows, a.cols, G);
+      return make(a.cols, a.cols, G);
+    }
     return make(a.cols, b.cols, multiplyTN(jsData(a), a.rows, a.cols, jsData(b), b.cols));
   },
 
@@ -111,6 +132,22 @@ export const jsLinalg: Linalg = {
     return { q: make(rows, k, householderQ(A, rows, cols, tau)), r: make(k, cols, householderR(A, rows, cols)) };
   },
 
+  cholesky(m: Dense): Dense | null {
+    const n = square(m, "cholesky").rows;
+    const r = choleskyUpper(jsData(m), n);
+    return r ? make(n, n, r) : null;
+  },
+
+  invertUpper(r: Dense): Dense {
+    const n = square(r, "invertUpper").rows;
+    return make(n, n, invertUpper(jsData(r), n));
+  },
+
+  multiplyUpper(x: Dense, u: Dense): Dense {
+    if (x.cols !== u.rows || u.rows !== u.cols) fail("engineFailure", `multiplyUpper: expected x (m x n) and u (n x n), got ${x.rows} x ${x.cols} and ${u.rows} x ${u.cols}`);
+    return make(x.rows, x.cols, multiply(jsData(x), x.rows, x.cols, jsData(u), u.cols));
+  },
+
   svd(m: Dense, vectors: boolean): Svd {
     const r = svdJacobi(jsData(m), m.rows, m.cols, vectors);
     const k = r.s.length;
@@ -124,8 +161,22 @@ export const jsLinalg: Linalg = {
 
   eigh(m: Dense): Eigh {
     if (m.rows !== m.cols) fail("engineFailure", `eigh: expected a square matrix, got ${m.rows} x ${m.cols}`);
-    const r = eighJacobi(jsData(m), m.rows);
-    return { values: r.values, vectors: make(m.rows, m.rows, r.vectors) };
+    const r = eighTridiagonal(jsData(m), m.rows, true);
+    if (r.iterations < 0) qlFailure("eigh", m.rows);
+    return { values: r.values, vectors: make(m.rows, m.rows, r.vectors as Float64Array) };
+  },
+
+  eighValues(m: Dense): Float64Array {
+    if (m.rows !== m.cols) fail("engineFailure", `eighValues: expected a square matrix, got ${m.rows} x ${m.cols}`);
+    const r = eighTridiagonal(jsData(m), m.rows, false);
+    if (r.iterations < 0) qlFailure("eighValues", m.rows);
+    return r.values;
+  },
+
+  singularValues(m: Dense): Float64Array {
+    const s = singularValues(jsData(m), m.rows, m.cols);
+    if (!s) qlFailure("singularValues", 2 * Math.min(m.rows, m.cols));
+    return s as Float64Array;
   },
 
   rowSquaredDistances(m: Dense): Dense {
@@ -145,5 +196,29 @@ export const jsLinalg: Linalg = {
       }
     }
     return make(d, d, D);
+  },
+
+  distanceMedian: (m: Dense) => distanceMedian(jsData(square(m, "distanceMedian")), m.rows),
+
+  expUpper(m: Dense, s: number): void {
+    expUpper(jsData(square(m, "expUpper")), m.rows, s);
+  },
+
+  centreKernel(k: Dense): KernelStats {
+    const n = square(k, "centreKernel").rows;
+    const diag = new Float64Array(n), rowSums = new Float64Array(n);
+    const selfDot = centreKernel(jsData(k), n, diag, rowSums);
+    return { diag, rowSums, selfDot };
+  },
+
+  symmetricDot(a: Dense, b: Dense): number {
+    if (square(a, "symmetricDot").rows !== square(b, "symmetricDot").rows) fail("engineFailure", `symmetricDot: expected equal sizes, got ${a.rows} and ${b.rows}`);
+    return symmetricDot(jsData(a), jsData(b), a.rows);
+  },
+
+  uCentredDots(k: Dense, l: Dense, ka: Float64Array, kc: number, la: Float64Array, lc: number): [number, number, number] {
+    const n = square(k, "uCentredDots").rows;
+    if (square(l, "uCentredDots").rows !== n || ka.length < n || la.length < n) fail("engineFailure", `uCentredDots: expected two ${n} x ${n} kernels and ${n} shifts each`);
+    return uCentredDots(jsData(k), jsData(l), n, ka, kc, la, lc);
   },
 };

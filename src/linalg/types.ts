@@ -27,6 +27,16 @@ export interface Svd {
   v?: Dense;
 }
 
+/** A double-centred kernel Kc = HKH (Linalg.centreKernel). */
+export interface KernelStats {
+  /** diag(Kc) */
+  diag: Float64Array;
+  /** Kc 1 (0 up to rounding) */
+  rowSums: Float64Array;
+  /** <Kc, Kc>_F */
+  selfDot: number;
+}
+
 export interface Eigh {
   /** eigenvalues, descending */
   values: Float64Array;
@@ -67,12 +77,59 @@ export interface Linalg {
    */
   qr(m: Dense): { q: Dense; r: Dense };
   /**
+   * Cholesky factor of the symmetric positive definite n x n m (read from its upper triangle):
+   * upper triangular r with m = r^T r, or null when a pivot is not positive (CholeskyQR2's first
+   * kernel, assembly/cholqr.ts).
+   */
+  cholesky(m: Dense): Dense | null;
+  /** r^-1 of an upper triangular r with non-zero diagonal (upper triangular). */
+  invertUpper(r: Dense): Dense;
+  /** x u for upper triangular u (x: m x n, u: n x n), skipping u's zero part. */
+  multiplyUpper(x: Dense, u: Dense): Dense;
+  /**
    * Thin SVD by one-sided Jacobi (accurate small singular values). `vectors` asks for u and v.
    * Signs of singular-vector pairs are whatever the algorithm produces (deterministic).
    */
   svd(m: Dense, vectors: boolean): Svd;
-  /** Symmetric eigendecomposition (cyclic Jacobi) of the symmetric n x n matrix m. */
+  /**
+   * Symmetric eigendecomposition of the n x n matrix m, read as (m + m^T) / 2: Householder
+   * tridiagonalisation and implicit QL (assembly/tridiagonal.ts, src/js/tridiagonal.ts). Values
+   * descending, accurate to O(eps ||m||) absolutely (a semidefinite m may give tiny negative
+   * values: callers threshold them), vectors orthonormal.
+   */
   eigh(m: Dense): Eigh;
+  /** The eigenvalues of eigh(m) alone (no vectors: several times cheaper), descending. */
+  eighValues(m: Dense): Float64Array;
+  /**
+   * The min(rows, cols) singular values of m, descending, by Householder bidiagonalisation
+   * (assembly/bidiagonal.ts, src/js/bidiagonal.ts): accurate to O(eps ||m||) absolutely, much
+   * faster than svd(m, false), which keeps Jacobi's relative accuracy for tiny values.
+   */
+  singularValues(m: Dense): Float64Array;
   /** d x d matrix of squared Euclidean distances between the rows of m (d x p). */
   rowSquaredDistances(m: Dense): Dense;
+
+  // CKA kernels (assembly/kernel.ts, src/js/kernel.ts). The n x n matrices below are symmetric and
+  // only their UPPER triangle, entries (i, j) with i <= j, is read or written (LAPACK's uplo 'U').
+  /**
+   * numpy's median of all n^2 entries of a squared-distance matrix d (symmetric, zero diagonal,
+   * entries >= +0, as made by rowSquaredDistances), exact: the mean of the two middle values for
+   * an even count, 0 for n <= 1.
+   */
+  distanceMedian(d: Dense): number;
+  /** m(i, j) = exp(s * m(i, j)) for i <= j, in place (the RBF kernel from squared distances). */
+  expUpper(m: Dense, s: number): void;
+  /**
+   * Double-centres the symmetric kernel k in place (HKH, H = I - 11^T/n) and returns its diagonal,
+   * row sums and <HKH, HKH> (what biased and debiased CKA need besides symmetricDot).
+   */
+  centreKernel(k: Dense): KernelStats;
+  /** <a, b>_F of two symmetric n x n matrices. */
+  symmetricDot(a: Dense, b: Dense): number;
+  /**
+   * Products of two U-centred kernels formed on the fly (Szekely & Rizzo 2014; debiased CKA):
+   * Ku(i, j) = k(i, j) - ka_i - ka_j + kc and Lu(i, j) = l(i, j) - la_i - la_j + lc for i != j,
+   * zero diagonals. Returns [<Ku, Lu>, <Ku, Ku>, <Lu, Lu>] (the last two sums of squares).
+   */
+  uCentredDots(k: Dense, l: Dense, ka: Float64Array, kc: number, la: Float64Array, lc: number): [number, number, number];
 }

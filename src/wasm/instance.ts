@@ -31,9 +31,13 @@ export interface CoreExports extends Record<string, unknown> {
   maxMatch(cand: number, eps: number, out: number): number;
   lastMargin: WebAssembly.Global | number;
   lastExactSides: WebAssembly.Global | number;
-  // dense linear algebra (assembly/linalg.ts, householder.ts, svd.ts, eigh.ts; gemmNN in blas.ts)
+  // dense linear algebra (assembly/linalg.ts, householder.ts, svd.ts, tridiagonal.ts, bidiagonal.ts; gemmNN in blas.ts)
   gemmTN(A: number, lda: number, B: number, ldb: number, d: number, m: number, n: number, C: number, ldc: number, accumulate: number): void;
   gemmNN(A: number, lda: number, B: number, ldb: number, m: number, k: number, n: number, C: number, ldc: number, accumulate: number): void;
+  // CholeskyQR2's triangular kernels (assembly/cholqr.ts)
+  choleskyUpper(G: number, ldg: number, n: number): number;
+  invertUpper(R: number, ldr: number, n: number, X: number, ldx: number): void;
+  multiplyUpper(X: number, ldx: number, m: number, n: number, U: number, ldu: number, C: number, ldc: number): void;
   centerColumns(A: number, lda: number, m: number, n: number, means: number): void;
   copyMatrix(A: number, lda: number, m: number, n: number, B: number, ldb: number): void;
   transpose(A: number, lda: number, m: number, n: number, B: number, ldb: number): void;
@@ -41,16 +45,23 @@ export interface CoreExports extends Record<string, unknown> {
   frobenius(A: number, lda: number, m: number, n: number): number;
   rowDistWorkBytes(d: number, p: number): number;
   rowSquaredDistances(X: number, ldx: number, d: number, p: number, D: number, ldd: number, work: number): void;
+  // CKA kernels (assembly/kernel.ts; symmetric n x n matrices in their upper triangle)
+  medianWorkBytes(n: number): number;
+  distanceMedian(D: number, ldd: number, n: number, work: number): number;
+  expUpper(K: number, ldk: number, n: number, s: number): void;
+  centreKernel(K: number, ldk: number, n: number, stats: number, work: number): number;
+  symmetricDot(A: number, lda: number, B: number, ldb: number, n: number): number;
+  uCentredDots(K: number, ldk: number, L: number, ldl: number, n: number, a: number, c: number, b: number, d: number, out: number): void;
   qrWorkBytes(m: number, n: number): number;
   qrThin(A: number, m: number, n: number, Q: number, R: number, work: number): void;
   svdWorkBytes(m: number, n: number): number;
   svdJacobi(A: number, m: number, n: number, S: number, U: number, V: number, vectors: number, work: number): number;
-  eighWorkBytes(n: number): number;
-  eighJacobi(S: number, n: number, W: number, V: number, work: number): number;
+  eighTridiagonalWorkBytes(n: number): number;
+  eighTridiagonal(S: number, n: number, W: number, V: number, vectors: number, work: number): number;
+  singularValuesWorkBytes(m: number, n: number): number;
+  singularValues(A: number, m: number, n: number, s: number, work: number): number;
   lastSweeps: WebAssembly.Global | number;
   lastRotations: WebAssembly.Global | number;
-  lastEighShift: WebAssembly.Global | number;
-  lastEighRank: WebAssembly.Global | number;
 }
 
 export type WasmFlavour = "relaxed-simd" | "simd";
@@ -107,6 +118,14 @@ function readGlobal(g: WebAssembly.Global | number): number {
 }
 
 const PAGE = 65536;
+
+/**
+ * x rounded up to a multiple of 16, exact for every offset of a 4 GiB memory (JavaScript's bitwise
+ * operators would wrap above 2^31).
+ */
+export function align16(x: number): number {
+  return Math.ceil(x / 16) * 16;
+}
 /** wasm32 ceiling: 65536 pages of 64 KiB. */
 export const MAX_MEMORY_BYTES = 4 * 1024 * 1024 * 1024;
 
@@ -164,11 +183,11 @@ export class WasmCore {
 
   private bind(ex: CoreExports): void {
     this.ex = ex;
-    this.base = (ex.heapBase() + 15) & ~15;
+    this.base = align16(ex.heapBase());
     if (this.shared) {
       // a permanent packing scratch for the helper thread, below the arena
       this.helperPack = this.base;
-      this.base += (readGlobal(ex.PACK_BYTES) + 15) & ~15;
+      this.base += align16(readGlobal(ex.PACK_BYTES));
       const need = this.base + PAGE;
       if (need > this.shared.buffer.byteLength) this.shared.grow(Math.ceil((need - this.shared.buffer.byteLength) / PAGE));
     }
@@ -269,7 +288,7 @@ export class WasmCore {
   }
 
   alloc(bytes: number): number {
-    const ptr = (this.top + 15) & ~15;
+    const ptr = align16(this.top);
     const end = ptr + bytes;
     if (end > MAX_MEMORY_BYTES - PAGE) {
       throw new RepmatchError("tooLarge", `expected the data to fit in the 4 GiB of WebAssembly memory, got a request for ${end} bytes`);

@@ -4,25 +4,27 @@
  * rows), so mark/release are the arena's mark/reset and a measure's whole working set is freed
  * in one step. load() is the one copy of user data (copyColumns straight into the arena, as in
  * src/wasm/backend.ts); every other method allocates its outputs from the arena, runs one
- * kernel of assembly/ (blas.ts, linalg.ts, householder.ts, svd.ts, eigh.ts), and frees its
+ * kernel of assembly/ (blas.ts, linalg.ts, householder.ts, svd.ts, tridiagonal.ts, bidiagonal.ts, kernel.ts), and frees its
  * scratch before returning.
  *
  * Behaviour notes:
  *  - qr: R has a non-negative diagonal (unique thin QR for full column rank).
  *  - svd: singular vector pairs carry whatever signs Jacobi produced (deterministic); vectors for
  *    numerically zero singular values are completed to an orthonormal set.
- *  - eigh: reads (S + S^T) / 2; eigenvalues descending, orthonormal eigenvectors.
- *  - eigh: a shift tau >= max(0, -lambda_min) makes S + tau I semidefinite (tau = 0 for
- *    semidefinite S, whose eigenvalues then come out >= 0); see assembly/eigh.ts.
- *  - Jacobi non-convergence (more than 60 sweeps), or no semidefinite shift found in eigh
- *    (neither is expected to happen for finite input), throws RepmatchError("engineFailure")
- *    and leaves the arena where it was before the call.
+ *  - eigh / eighValues: read (S + S^T) / 2; eigenvalues descending (absolute accuracy
+ *    O(eps ||S||): a semidefinite S may give tiny negative ones), orthonormal eigenvectors;
+ *    Householder tridiagonalisation + implicit QL, see assembly/tridiagonal.ts.
+ *  - singularValues: bidiagonalisation + QL on the Golub-Kahan form (assembly/bidiagonal.ts),
+ *    absolute accuracy O(eps ||m||); svd keeps one-sided Jacobi (relative accuracy, vectors).
+ *  - Jacobi non-convergence (more than 60 sweeps), or QL non-convergence (more than 30 n
+ *    iterations; neither is expected to happen for finite input), throws
+ *    RepmatchError("engineFailure") and leaves the arena where it was before the call.
  *  - A handle of another Linalg, or one released by release(), is rejected ("engineFailure").
  */
 import { fail, RepmatchError } from "../errors.js";
-import type { Dense, Eigh, Linalg, Svd } from "../linalg/types.js";
+import type { Dense, Eigh, KernelStats, Linalg, Svd } from "../linalg/types.js";
 import { copyColumns, type MatrixView } from "../matrix.js";
-import type { WasmCore } from "./instance.js";
+import { align16, type WasmCore } from "./instance.js";
 
 /** A matrix of the WASM Linalg: column-major f64 at byte offset ptr of the core's memory. */
 export interface WasmDense extends Dense {
@@ -76,6 +78,16 @@ export function wasmLinalg(core: WasmCore): Linalg {
     }
   };
 
+  /** m, checked to be square (the CKA kernels). */
+  const square = (m: Dense, what: string): Dense => {
+    if (m.rows !== m.cols) fail("engineFailure", `${what}: expected a square matrix, got ${m.rows} x ${m.cols}`);
+    return m;
+  };
+
+  const qlFailure = (what: string, n: number): never => {
+    throw new RepmatchError("engineFailure", `${what}: expected the tridiagonal QL iteration to converge within ${30 * n} iterations, got no convergence (order ${n})`, { rows: n, cols: n });
+  };
+
   const jacobiFailure = (what: string, rows: number, cols: number): never => {
     throw new RepmatchError(
       "engineFailure",
@@ -123,7 +135,9 @@ export function wasmLinalg(core: WasmCore): Linalg {
       if (a.rows !== b.rows) fail("engineFailure", `gemmTN: expected equal row counts, got ${a.rows} and ${b.rows}`);
       const pa = ptrOf(a, "gemmTN"), pb = ptrOf(b, "gemmTN");
       const c = make(a.cols, b.cols);
-      core.exports.gemmTN(pa, a.rows, pb, b.rows, a.rows, a.cols, b.cols, c.ptr, a.cols, 0);
+      // a^T a: the symmetric Gram kernel (half the work, and on two threads when the core has them)
+      if (a === b && a.rows > 0 && a.cols > 0) core.gram(pa, a.rows, a.cols, c.ptr);
+      else core.exports.gemmTN(pa, a.rows, pb, b.rows, a.rows, a.cols, b.cols, c.ptr, a.cols, 0);
       return c;
     },
 
@@ -167,6 +181,34 @@ export function wasmLinalg(core: WasmCore): Linalg {
       });
     },
 
+    cholesky(m: Dense): Dense | null {
+      const p = ptrOf(square(m, "cholesky"), "cholesky");
+      const n = m.rows;
+      const mark = core.mark();
+      const r = make(n, n);
+      core.exports.copyMatrix(p, n, n, n, r.ptr, n);
+      if (core.exports.choleskyUpper(r.ptr, n, n) >= 0) {
+        core.reset(mark);
+        return null;
+      }
+      return r;
+    },
+
+    invertUpper(r: Dense): Dense {
+      const p = ptrOf(square(r, "invertUpper"), "invertUpper");
+      const x = make(r.rows, r.rows);
+      core.exports.invertUpper(p, r.rows, r.rows, x.ptr, r.rows);
+      return x;
+    },
+
+    multiplyUpper(x: Dense, u: Dense): Dense {
+      if (x.cols !== u.rows || u.rows !== u.cols) fail("engineFailure", `multiplyUpper: expected x (m x n) and u (n x n), got ${x.rows} x ${x.cols} and ${u.rows} x ${u.cols}`);
+      const px = ptrOf(x, "multiplyUpper"), pu = ptrOf(u, "multiplyUpper");
+      const c = make(x.rows, x.cols);
+      core.exports.multiplyUpper(px, x.rows, x.rows, x.cols, pu, u.rows, c.ptr, x.rows);
+      return c;
+    },
+
     svd(m: Dense, vectors: boolean): Svd {
       const p = ptrOf(m, "svd");
       const rows = m.rows, cols = m.cols, k = Math.min(rows, cols);
@@ -174,7 +216,7 @@ export function wasmLinalg(core: WasmCore): Linalg {
         const u = vectors ? make(rows, k) : undefined;
         const v = vectors ? make(cols, k) : undefined;
         const s = withScratch(8 * k + core.exports.svdWorkBytes(rows, cols) + 16, (w) => {
-          const sp = w, work = (w + 8 * k + 15) & ~15;
+          const sp = w, work = align16(w + 8 * k);
           const code = core.exports.svdJacobi(p, rows, cols, sp, u ? u.ptr : 0, v ? v.ptr : 0, vectors ? 1 : 0, work);
           if (code < 0) jacobiFailure("svd", rows, cols);
           return core.f64(sp, k).slice();
@@ -194,16 +236,33 @@ export function wasmLinalg(core: WasmCore): Linalg {
       const n = m.rows;
       return atomic(() => {
         const vectors = make(n, n);
-        const values = withScratch(8 * n + core.exports.eighWorkBytes(n) + 16, (w) => {
-          const wp = w, work = (w + 8 * n + 15) & ~15;
-          const code = core.exports.eighJacobi(p, n, wp, vectors.ptr, work);
-          if (code === -2) {
-            throw new RepmatchError("engineFailure", `eigh: expected a positive semidefinite shift of the symmetric ${n} x ${n} matrix, got none`, { rows: n, cols: n });
-          }
-          if (code < 0) jacobiFailure("eigh", n, n);
+        const values = withScratch(8 * n + core.exports.eighTridiagonalWorkBytes(n) + 16, (w) => {
+          const wp = w, work = align16(w + 8 * n);
+          if (core.exports.eighTridiagonal(p, n, wp, vectors.ptr, 1, work) < 0) qlFailure("eigh", n);
           return core.f64(wp, n).slice();
         });
         return { values, vectors };
+      });
+    },
+
+    eighValues(m: Dense): Float64Array {
+      if (m.rows !== m.cols) fail("engineFailure", `eighValues: expected a square matrix, got ${m.rows} x ${m.cols}`);
+      const p = ptrOf(m, "eighValues");
+      const n = m.rows;
+      return withScratch(8 * n + core.exports.eighTridiagonalWorkBytes(n) + 16, (w) => {
+        const wp = w, work = align16(w + 8 * n);
+        if (core.exports.eighTridiagonal(p, n, wp, 0, 0, work) < 0) qlFailure("eighValues", n);
+        return core.f64(wp, n).slice();
+      });
+    },
+
+    singularValues(m: Dense): Float64Array {
+      const p = ptrOf(m, "singularValues");
+      const rows = m.rows, cols = m.cols, k = Math.min(rows, cols);
+      return withScratch(8 * k + core.exports.singularValuesWorkBytes(rows, cols) + 16, (w) => {
+        const sp = w, work = align16(w + 8 * k);
+        if (core.exports.singularValues(p, rows, cols, sp, work) < 0) qlFailure("singularValues", 2 * k);
+        return core.f64(sp, k).slice();
       });
     },
 
@@ -214,6 +273,45 @@ export function wasmLinalg(core: WasmCore): Linalg {
         const D = make(d, d);
         withScratch(core.exports.rowDistWorkBytes(d, cols), (w) => core.exports.rowSquaredDistances(p, d, d, cols, D.ptr, d, w));
         return D;
+      });
+    },
+
+    distanceMedian(m: Dense): number {
+      const p = ptrOf(square(m, "distanceMedian"), "distanceMedian");
+      return withScratch(core.exports.medianWorkBytes(m.rows), (w) => core.exports.distanceMedian(p, m.rows, m.rows, w));
+    },
+
+    expUpper(m: Dense, s: number): void {
+      core.exports.expUpper(ptrOf(square(m, "expUpper"), "expUpper"), m.rows, m.rows, s);
+    },
+
+    centreKernel(k: Dense): KernelStats {
+      const p = ptrOf(square(k, "centreKernel"), "centreKernel");
+      const n = k.rows;
+      return withScratch(24 * n, (w) => {
+        const stats = w, work = w + 16 * n; // the arena hands out 16-byte aligned blocks
+        const selfDot = core.exports.centreKernel(p, n, n, stats, work);
+        return { diag: core.f64(stats, n).slice(), rowSums: core.f64(stats + 8 * n, n).slice(), selfDot };
+      });
+    },
+
+    symmetricDot(a: Dense, b: Dense): number {
+      const pa = ptrOf(square(a, "symmetricDot"), "symmetricDot"), pb = ptrOf(square(b, "symmetricDot"), "symmetricDot");
+      if (a.rows !== b.rows) fail("engineFailure", `symmetricDot: expected equal sizes, got ${a.rows} and ${b.rows}`);
+      return core.exports.symmetricDot(pa, a.rows, pb, b.rows, a.rows);
+    },
+
+    uCentredDots(k: Dense, l: Dense, ka: Float64Array, kc: number, la: Float64Array, lc: number): [number, number, number] {
+      const pk = ptrOf(square(k, "uCentredDots"), "uCentredDots"), pl = ptrOf(square(l, "uCentredDots"), "uCentredDots");
+      const n = k.rows;
+      if (l.rows !== n || ka.length < n || la.length < n) fail("engineFailure", `uCentredDots: expected two ${n} x ${n} kernels and ${n} shifts each`);
+      return withScratch(16 * n + 32, (w) => {
+        const pa = w, pb = w + 8 * n, out = w + 16 * n;
+        core.f64(pa, n).set(ka.subarray(0, n));
+        core.f64(pb, n).set(la.subarray(0, n));
+        core.exports.uCentredDots(pk, n, pl, n, n, pa, kc, pb, lc, out);
+        const r = core.f64(out, 3);
+        return [r[0] as number, r[1] as number, r[2] as number];
       });
     },
   };

@@ -1,0 +1,467 @@
+/**
+ * Symmetric eigendecomposition S = V diag(w) V^T (w descending, V orthonormal, V optional) by
+ * Householder tridiagonalisation and the implicit QL algorithm (Golub & Van Loan, "Matrix
+ * Computations", 4th ed., alg. 8.3.1 and secs. 8.3.2-8.3.5; the EISPACK tred2/tql2 route of
+ * Bowdler, Martin, Reinsch & Wilkinson, Numer. Math. 11, 1968).
+ *
+ * 1. Tridiagonalisation Q^T A Q = T (alg. 8.3.1), A = (S + S^T) / 2 scaled by a power of two
+ *    (exact) so that max |a_ij| is in [1, 2). For k = 0..n-2, with x = A(k+1.., k):
+ *        v = x - beta e_1 scaled to v_0 = 1, beta = -sign(x_0) ||x||, tau = (beta - x_0) / beta,
+ *        p = tau C v,  w = p - (tau / 2)(p^T v) v,  C <- C - v w^T - w v^T,   C = A(k+1.., k+1..),
+ *    so d_k = a_kk, e_k = beta. Only the lower triangle of C is touched (column-major: every
+ *    column segment A(j.., j) is contiguous), and the symmetric product p = C v is fused into
+ *    the rank-2 update of the previous step: column j of C_k is updated, then immediately used
+ *    for p_{k+1} (p_j += <A(j.., j), v'>, p(j+1..) += A(j+1.., j) v'_j), because v' comes from
+ *    column k+1 alone, which is updated first. One pass over the trailing triangle per step,
+ *    f64x2 SIMD, 4/3 n^3 flops.
+ * 2. Q = H_0 H_1 ... H_{n-2} explicitly (only with vectors): the reflectors A(k+2.., k) are
+ *    those of a QR factorisation of A(1.., 0..n-2), so Q(1.., 1..) is formed backwards in panels
+ *    of NB with the compact WY form I - V T V^T (Schreiber & Van Loan 1989; dorgqr / dlarft),
+ *    i.e. gemmTN / gemmNN of blas.ts (4/3 n^3 flops at level 3).
+ * 3. Implicit QL with Wilkinson's shift (the eigenvalue of the leading 2 x 2 of the active block
+ *    nearer to d_l), bulge chased upwards from the bottom m of the unreduced block to l by
+ *    Givens rotations (G&VL 8.3.3 in QL form; tql2). Deflation: |e_i| <= 8 eps ||T|| (absolute,
+ *    as tql2; the 8 saves sweeps and is far below the O(n eps ||S||) of step 1: eigenvalues are
+ *    accurate to O(eps ||S||), backward stable). With vectors the eigenvalues are computed
+ *    first (values-only QL on a copy of (d, e), cheap) and each sweep of the vector run uses the
+ *    remaining eigenvalue nearest to the Wilkinson shift as a perfect shift (Parlett, "The
+ *    Symmetric Eigenvalue Problem", sec. 8.6): it often deflates in one sweep (measured 1.3-1.5
+ *    sweeps per eigenvalue instead of 2), and when forward instability spoils it, it is still a
+ *    shift as good as Wilkinson's; the deflated d_l consumes its nearest remaining eigenvalue. The rotations of
+ *    one sweep are stored (c_i, s_i) and applied to Z = Q afterwards in chunks of 12 rows: the
+ *    sweep rotates columns (i, i+1) for i = m-1 down to l, so column i+1 of one rotation is the
+ *    output of the previous one and stays in registers; each rotation costs one load and one
+ *    store per element of Z (dlasr's idea, with the register carry; 12 rows = 6 independent
+ *    carries per chunk, since each carry is a mul-sub latency chain across the sweep). More than 30 n QL
+ *    iterations in total is reported as non-convergence (-1).
+ * 4. Eigenvalues sorted descending (selection sort: ties keep their QL order), vectors with
+ *    them, then divided by the scale.
+ * Accuracy: backward stable, ||S - V diag(w) V^T|| = O(n eps ||S||), ||V^T V - I|| = O(n eps).
+ * Semidefinite inputs may get eigenvalues of size -O(eps ||S||) (absolute accuracy).
+ * Deterministic throughout (fixed orders; no data-dependent parallelism).
+ */
+import { gemmNN, gemmTN, nrm2, scal, syrk } from "./blas";
+import { maxAbs, pow2Scale } from "./linalg";
+import { align16, at, madd } from "./simd";
+
+/** Reflectors per panel of the back-transformation. */
+const NB: i32 = 32;
+const EPS: f64 = reinterpret<f64>(<u64>(1023 - 52) << 52); // 2^-52
+/** Below this a sum of two squares may have lost accuracy to underflow (fall back to hypot). */
+const HYPOT_TINY: f64 = reinterpret<f64>(<u64>(1023 - 900) << 52); // 2^-900
+
+// workspace layout (bytes from `work`)
+@inline function vecOff(n: i32): usize { return align16((<usize>n * <usize>n) << 3); }
+@inline function vpOff(n: i32): usize { return vecOff(n) + 9 * align16(<usize>n << 3); }
+@inline function wpOff(n: i32): usize { return vpOff(n) + align16((<usize>n * <usize>NB) << 3); }
+@inline function gOff(n: i32): usize { return wpOff(n) + align16((<usize>n * <usize>NB) << 3); }
+@inline function tOff(n: i32): usize { return gOff(n) + align16(<usize>(NB * NB) << 3); }
+@inline function endOff(n: i32): usize { return tOff(n) + align16(<usize>(NB * NB) << 3); }
+
+/** Bytes of scratch eighTridiagonal needs for an n x n matrix (16-byte aligned scratch expected). */
+export function eighTridiagonalWorkBytes(n: i32): usize {
+  return endOff(max(n, 1));
+}
+
+@inline function ld(p: usize, i: i32): f64 { return load<f64>(p + (<usize>i << 3)); }
+@inline function st(p: usize, i: i32, v: f64): void { store<f64>(p + (<usize>i << 3), v); }
+
+/** sqrt(a^2 + b^2), fast unless the squares underflow. */
+@inline function pythag(a: f64, b: f64): f64 {
+  let s = a * a + b * b;
+  return s > HYPOT_TINY ? Math.sqrt(s) : Math.hypot(a, b);
+}
+
+/**
+ * Householder vector of x (len >= 1, contiguous) in place (dlarfg): x_0 <- beta,
+ * x(1..) <- v(1..) with v_0 = 1 implicit. Returns tau (0 when x(1..) = 0: H = I, beta = x_0).
+ */
+function reflector(x: usize, len: i32): f64 {
+  if (len <= 1) return 0;
+  let alpha = load<f64>(x);
+  let xnorm = nrm2(x + 8, len - 1);
+  if (xnorm == 0) return 0;
+  let beta = -(alpha < 0 ? -1.0 : 1.0) * Math.hypot(alpha, xnorm);
+  scal(1 / (alpha - beta), x + 8, len - 1);
+  store<f64>(x, beta);
+  return (beta - alpha) / beta;
+}
+
+/**
+ * One column of the fused tridiagonalisation step, rows i = 0..len-1 of the segment a (below
+ * the diagonal; v, w, v2, p2 point at the same rows): a <- a - v wj - w vj, p2 += a v2j, and
+ * returns sum a v2 (the updated a).
+ */
+@inline function fusedColumn(a: usize, v: usize, w: usize, v2: usize, p2: usize, len: i32,
+                             wj: f64, vj: f64, v2j: f64): f64 {
+  let nwj = f64x2.splat(-wj), nvj = f64x2.splat(-vj), sv2 = f64x2.splat(v2j);
+  let s0 = f64x2.splat(0), s1 = s0;
+  let end4 = a + ((<usize>len >> 2) << 5);
+  while (a < end4) {
+    let a0 = madd(v128.load(w), nvj, madd(v128.load(v), nwj, v128.load(a)));
+    let a1 = madd(v128.load(w, 16), nvj, madd(v128.load(v, 16), nwj, v128.load(a, 16)));
+    v128.store(a, a0);
+    v128.store(a, a1, 16);
+    s0 = madd(a0, v128.load(v2), s0);
+    s1 = madd(a1, v128.load(v2, 16), s1);
+    v128.store(p2, madd(a0, sv2, v128.load(p2)));
+    v128.store(p2, madd(a1, sv2, v128.load(p2, 16)), 16);
+    a += 32; v += 32; w += 32; v2 += 32; p2 += 32;
+  }
+  s0 = f64x2.add(s0, s1);
+  let s = f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1);
+  for (let rem = len & 3; rem > 0; rem--) {
+    let x = load<f64>(a) - load<f64>(v) * wj - load<f64>(w) * vj;
+    store<f64>(a, x);
+    s += x * load<f64>(v2);
+    store<f64>(p2, load<f64>(p2) + x * v2j);
+    a += 8; v += 8; w += 8; v2 += 8; p2 += 8;
+  }
+  return s;
+}
+
+/**
+ * Fused pass over columns j0..n-1 of the lower triangle of A (n x n, ld n): rank-2 update with
+ * (v, w), then p2 = A v2 on the updated triangle (p2 zeroed first, rows j0..).
+ */
+function fusedPass(A: usize, n: i32, j0: i32, v: usize, w: usize, v2: usize, p2: usize): void {
+  memory.fill(p2 + (<usize>j0 << 3), 0, <usize>(n - j0) << 3);
+  for (let j = j0; j < n; j++) {
+    let wj = ld(w, j), vj = ld(v, j), v2j = ld(v2, j);
+    let ajj = at(A, n, j, j);
+    let djj = load<f64>(ajj) - vj * wj - wj * vj;
+    store<f64>(ajj, djj);
+    let off = <usize>(j + 1) << 3;
+    let s = fusedColumn(ajj + 8, v + off, w + off, v2 + off, p2 + off, n - j - 1, wj, vj, v2j);
+    st(p2, j, ld(p2, j) + djj * v2j + s);
+  }
+}
+
+/**
+ * Tridiagonalises the symmetric A (n x n, ld n, lower triangle read; n >= 1) in place:
+ * d (n), e (n, e[n-1] = 0), tau (n); reflector k is (1, A(k+2.., k)) on rows k+1...
+ * vb, wb, v2b, pb: n-vectors of scratch.
+ */
+function tridiagonalize(A: usize, n: i32, d: usize, e: usize, tau: usize, vb: usize, wb: usize, v2b: usize, pb: usize): void {
+  st(e, n - 1, 0);
+  if (n == 1) {
+    st(d, 0, load<f64>(A));
+    return;
+  }
+  let nb = <usize>n << 3;
+  // reflector 0, and p = C v for C = A(1.., 1..): a fused pass with v = w = 0
+  memory.fill(vb, 0, nb);
+  memory.fill(wb, 0, nb);
+  memory.fill(v2b, 0, nb);
+  st(tau, 0, reflector(at(A, n, 1, 0), n - 1));
+  st(e, 0, load<f64>(at(A, n, 1, 0)));
+  st(v2b, 1, 1.0);
+  if (n > 2) memory.copy(v2b + 16, at(A, n, 2, 0), <usize>(n - 2) << 3);
+  fusedPass(A, n, 1, vb, wb, v2b, pb);
+  let v = v2b, v2 = vb, w = wb, p = pb;
+  for (let k = 0; k < n - 1; k++) {
+    st(d, k, load<f64>(at(A, n, k, k)));
+    let t = ld(tau, k);
+    // w = t p - (t^2 / 2)(p^T v) v on rows k+1.. (p = C v unscaled)
+    let pv: f64 = 0;
+    for (let i = k + 1; i < n; i++) pv += ld(p, i) * ld(v, i);
+    let alpha = -0.5 * t * t * pv;
+    for (let i = k + 1; i < n; i++) st(w, i, t * ld(p, i) + alpha * ld(v, i));
+    // column k+1 first (rows k+1..): the next reflector comes from it
+    let j = k + 1;
+    let wj = ld(w, j), vj = ld(v, j);
+    for (let i = j; i < n; i++) {
+      let a = at(A, n, i, j);
+      store<f64>(a, load<f64>(a) - ld(v, i) * wj - ld(w, i) * vj);
+    }
+    if (k + 2 < n) {
+      let len = n - k - 2; // rows k+2..n-1
+      st(tau, k + 1, reflector(at(A, n, k + 2, k + 1), len));
+      st(e, k + 1, load<f64>(at(A, n, k + 2, k + 1)));
+      st(v2, k + 2, 1.0);
+      if (len > 1) memory.copy(v2 + (<usize>(k + 3) << 3), at(A, n, k + 3, k + 1), <usize>(len - 1) << 3);
+      // update of columns k+2.. fused with p <- C_{k+1} v2 (p is no longer needed: w is formed)
+      fusedPass(A, n, k + 2, v, w, v2, p);
+      let t2 = v;
+      v = v2;
+      v2 = t2;
+    }
+  }
+  st(d, n - 1, load<f64>(at(A, n, n - 1, n - 1)));
+}
+
+/**
+ * Z(0.., 0.., ld ldz, nz rows) <- Z G_{hi-1} ... G_lo with G_i the rotation of columns (i, i+1):
+ *   z_{i+1} <- s_i z_i + c_i z_{i+1},   z_i <- c_i z_i - s_i z_{i+1},   i = hi-1 down to lo.
+ * Column i+1 of rotation i is the output of rotation i+1, so it is carried in registers.
+ */
+function applyRotations(Z: usize, ldz: i32, nz: i32, lo: i32, hi: i32, cs: usize, ss: usize): void {
+  let sz = <usize>ldz << 3;
+  let r = 0;
+  for (; r + 12 <= nz; r += 12) {
+    let col = Z + <usize>hi * sz + (<usize>r << 3);
+    let f0 = v128.load(col, 0); let f1 = v128.load(col, 16); let f2 = v128.load(col, 32); let f3 = v128.load(col, 48); let f4 = v128.load(col, 64); let f5 = v128.load(col, 80);
+    for (let i = hi - 1; i >= lo; i--) {
+      let c = f64x2.splat(ld(cs, i)), s = f64x2.splat(ld(ss, i));
+      let next = col - sz;
+      let x0 = v128.load(next, 0);
+      v128.store(col, f64x2.add(f64x2.mul(s, x0), f64x2.mul(c, f0)), 0);
+      f0 = f64x2.sub(f64x2.mul(c, x0), f64x2.mul(s, f0));
+      let x1 = v128.load(next, 16);
+      v128.store(col, f64x2.add(f64x2.mul(s, x1), f64x2.mul(c, f1)), 16);
+      f1 = f64x2.sub(f64x2.mul(c, x1), f64x2.mul(s, f1));
+      let x2 = v128.load(next, 32);
+      v128.store(col, f64x2.add(f64x2.mul(s, x2), f64x2.mul(c, f2)), 32);
+      f2 = f64x2.sub(f64x2.mul(c, x2), f64x2.mul(s, f2));
+      let x3 = v128.load(next, 48);
+      v128.store(col, f64x2.add(f64x2.mul(s, x3), f64x2.mul(c, f3)), 48);
+      f3 = f64x2.sub(f64x2.mul(c, x3), f64x2.mul(s, f3));
+      let x4 = v128.load(next, 64);
+      v128.store(col, f64x2.add(f64x2.mul(s, x4), f64x2.mul(c, f4)), 64);
+      f4 = f64x2.sub(f64x2.mul(c, x4), f64x2.mul(s, f4));
+      let x5 = v128.load(next, 80);
+      v128.store(col, f64x2.add(f64x2.mul(s, x5), f64x2.mul(c, f5)), 80);
+      f5 = f64x2.sub(f64x2.mul(c, x5), f64x2.mul(s, f5));
+      col = next;
+    }
+    v128.store(col, f0, 0);
+    v128.store(col, f1, 16);
+    v128.store(col, f2, 32);
+    v128.store(col, f3, 48);
+    v128.store(col, f4, 64);
+    v128.store(col, f5, 80);
+  }
+  for (; r + 2 <= nz; r += 2) {
+    let col = Z + <usize>hi * sz + (<usize>r << 3);
+    let f0 = v128.load(col);
+    for (let i = hi - 1; i >= lo; i--) {
+      let c = f64x2.splat(ld(cs, i)), s = f64x2.splat(ld(ss, i));
+      let next = col - sz;
+      let x0 = v128.load(next);
+      v128.store(col, f64x2.add(f64x2.mul(s, x0), f64x2.mul(c, f0)));
+      f0 = f64x2.sub(f64x2.mul(c, x0), f64x2.mul(s, f0));
+      col = next;
+    }
+    v128.store(col, f0);
+  }
+  if (r < nz) {
+    let col = Z + <usize>hi * sz + (<usize>r << 3);
+    let f = load<f64>(col);
+    for (let i = hi - 1; i >= lo; i--) {
+      let c = ld(cs, i), s = ld(ss, i);
+      let next = col - sz;
+      let x = load<f64>(next);
+      store<f64>(col, s * x + c * f);
+      f = c * x - s * f;
+      col = next;
+    }
+    store<f64>(col, f);
+  }
+}
+
+/**
+ * Implicit QL with Wilkinson shifts on the symmetric tridiagonal (d, e) of order n (e[i] couples
+ * i and i+1, e[n-1] ignored): d <- eigenvalues (unsorted), e destroyed. With Z != 0 the
+ * rotations are applied to the columns of Z (nz rows, ld ldz). cs, ss: n-vectors of scratch.
+ * Returns the number of QL iterations, or -1 after more than 30 n of them.
+ */
+export function tridiagonalQL(d: usize, e: usize, n: i32, Z: usize, ldz: i32, nz: i32, cs: usize, ss: usize, shifts: usize): i32 {
+  if (n <= 1) return 0;
+  st(e, n - 1, 0);
+  let tnorm: f64 = 0;
+  for (let i = 0; i < n; i++) tnorm = max(tnorm, Math.abs(ld(d, i)) + Math.abs(ld(e, i)) + (i > 0 ? Math.abs(ld(e, i - 1)) : 0.0));
+  if (tnorm == 0) return 0;
+  let tol = 8 * EPS * tnorm;
+  let iters = 0;
+  let cap = 30 * n;
+  for (let l = 0; l < n; l++) {
+    while (true) {
+      let m = l;
+      while (m < n - 1 && Math.abs(ld(e, m)) > tol) m++;
+      if (m == l) break;
+      if (++iters > cap) return -1;
+      // Wilkinson shift mu from the leading 2 x 2 of the block l..m
+      let dl = ld(d, l), el = ld(e, l);
+      let g = (ld(d, l + 1) - dl) / (2 * el);
+      let r = Math.hypot(g, 1.0);
+      let mu = dl - el / (g + (g >= 0 ? r : -r));
+      if (shifts != 0) mu = nearestShift(shifts, n, mu, false);
+      g = ld(d, m) - mu;
+      let s: f64 = 1, c: f64 = 1, p: f64 = 0;
+      let i = m - 1;
+      let early = false;
+      for (; i >= l; i--) {
+        let ei = ld(e, i);
+        let f = s * ei, b = c * ei;
+        r = pythag(f, g);
+        st(e, i + 1, r);
+        if (r == 0) {
+          // the bulge vanished: the block splits at i + 1
+          st(d, i + 1, ld(d, i + 1) - p);
+          st(e, m, 0);
+          early = true;
+          break;
+        }
+        s = f / r;
+        c = g / r;
+        g = ld(d, i + 1) - p;
+        r = (ld(d, i) - g) * s + 2 * c * b;
+        p = s * r;
+        st(d, i + 1, g + p);
+        g = c * r - b;
+        st(cs, i, c);
+        st(ss, i, s);
+      }
+      if (Z != 0 && i + 1 < m) applyRotations(Z, ldz, nz, i + 1, m, cs, ss);
+      if (early) continue;
+      st(d, l, ld(d, l) - p);
+      st(e, l, g);
+      st(e, m, 0);
+    }
+    if (shifts != 0) nearestShift(shifts, n, ld(d, l), true);
+  }
+  return iters;
+}
+
+/** The remaining (non-NaN) entry of shifts (n f64) nearest to x; remove: mark it used (NaN). */
+function nearestShift(shifts: usize, n: i32, x: f64, remove: bool): f64 {
+  let best = -1;
+  let bd = Infinity;
+  for (let i = 0; i < n; i++) {
+    let dd = Math.abs(ld(shifts, i) - x);
+    if (dd < bd) { bd = dd; best = i; } // NaN entries never compare below
+  }
+  if (best < 0) return x;
+  let v = ld(shifts, best);
+  if (remove) st(shifts, best, NaN);
+  return v;
+}
+
+/** Sorts x (n f64) descending in place (shell sort; deterministic). */
+export function sortDescending(x: usize, n: i32): void {
+  let gap = 1;
+  while (gap < n / 3) gap = 3 * gap + 1;
+  for (; gap >= 1; gap = (gap - 1) / 3) {
+    for (let i = gap; i < n; i++) {
+      let v = ld(x, i);
+      let j = i;
+      while (j >= gap && ld(x, j - gap) < v) {
+        st(x, j, ld(x, j - gap));
+        j -= gap;
+      }
+      st(x, j, v);
+    }
+  }
+}
+
+/** Q (n x n, ld n) = H_0 ... H_{n-2} for the reflectors left in A by tridiagonalize. */
+function formQ(A: usize, n: i32, tau: usize, Q: usize, Vp: usize, W: usize, G: usize, T: usize): void {
+  for (let j = 0; j < n; j++) memory.fill(at(Q, n, 0, j), 0, <usize>n << 3);
+  for (let j = 0; j < n; j++) store<f64>(at(Q, n, j, j), 1.0);
+  let N1 = n - 1; // the reflectors are those of a QR of A(1.., 0..n-2): Q(1.., 1..) = dorgqr
+  let K = n - 2; // reflector n-2 has length 1 (tau = 0)
+  if (K <= 0) return;
+  let Ar = A + 8;
+  let last = ((K - 1) / NB) * NB;
+  for (let j0 = last; j0 >= 0; j0 -= NB) {
+    let b = min(NB, K - j0);
+    let mr = N1 - j0;
+    // explicit V panel (mr x b, ld mr): unit diagonal, zeros above
+    for (let q = 0; q < b; q++) {
+      let dst = Vp + ((<usize>q * <usize>mr) << 3);
+      memory.fill(dst, 0, <usize>q << 3);
+      store<f64>(dst + (<usize>q << 3), 1.0);
+      let len = mr - q - 1;
+      if (len > 0) memory.copy(dst + (<usize>(q + 1) << 3), at(Ar, n, j0 + q + 1, j0 + q), <usize>len << 3);
+    }
+    // T (upper, b x b, ld NB): T(i, i) = tau_i, T(0:i, i) = -tau_i T(0:i, 0:i) (V^T v_i)
+    syrk(Vp, mr, mr, b, G, NB, 0);
+    for (let i = 0; i < b; i++) {
+      let ti = ld(tau, j0 + i);
+      for (let r = 0; r < i; r++) {
+        let s: f64 = 0;
+        for (let l = r; l < i; l++) s += load<f64>(at(T, NB, r, l)) * load<f64>(at(G, NB, l, i));
+        store<f64>(at(T, NB, r, i), -ti * s);
+      }
+      store<f64>(at(T, NB, i, i), ti);
+    }
+    // C = Q(1 + j0.., 1 + j0..) <- (I - V T V^T) C; columns left of j0 are still e_i there
+    let nc = N1 - j0;
+    let C = at(Q, n, 1 + j0, 1 + j0);
+    gemmTN(Vp, mr, C, n, mr, b, nc, W, NB, 0);
+    for (let j = 0; j < nc; j++) {
+      let w = W + ((<usize>j * <usize>NB) << 3);
+      for (let i = 0; i < b; i++) {
+        let s: f64 = 0;
+        for (let l = i; l < b; l++) s += load<f64>(at(T, NB, i, l)) * ld(w, l);
+        st(w, i, -s);
+      }
+    }
+    gemmNN(Vp, mr, W, NB, mr, b, nc, C, n, 1);
+  }
+}
+
+/**
+ * eighTridiagonal: S (n x n, ld n, not modified) = V diag(W) V^T with W (n f64) descending and,
+ * when vectors != 0, V (n x n, ld n) orthonormal (V is not touched otherwise).
+ * Returns the number of QL iterations, or -1 on non-convergence (outputs then undefined).
+ * work: eighTridiagonalWorkBytes(n) bytes, 16-byte aligned.
+ */
+export function eighTridiagonal(S: usize, n: i32, W: usize, V: usize, vectors: i32, work: usize): i32 {
+  if (n <= 0) return 0;
+  let A = work;
+  let vec = work + vecOff(n);
+  let nv = align16(<usize>n << 3);
+  let d = vec, e = vec + nv, tau = vec + 2 * nv, vb = vec + 3 * nv, wb = vec + 4 * nv;
+  let v2b = vec + 5 * nv, pb = vec + 6 * nv, cs = vec + 7 * nv, ss = vec + 8 * nv;
+  // A = (S + S^T) / 2 scaled by a power of two (lower triangle)
+  let scale = pow2Scale(maxAbs(S, n, n, n));
+  for (let j = 0; j < n; j++) {
+    for (let i = j; i < n; i++) {
+      store<f64>(at(A, n, i, j), 0.5 * (scale * load<f64>(at(S, n, i, j))) + 0.5 * (scale * load<f64>(at(S, n, j, i))));
+    }
+  }
+  tridiagonalize(A, n, d, e, tau, vb, wb, v2b, pb);
+  let Z: usize = 0;
+  if (vectors != 0) {
+    formQ(A, n, tau, V, work + vpOff(n), work + wpOff(n), work + gOff(n), work + tOff(n));
+    Z = V;
+  }
+  let iters = 0;
+  if (Z != 0) {
+    // eigenvalues first (values-only QL on a copy), then the QL with vectors using them as
+    // perfect shifts (fewer sweeps, each one costing 6 n flops per rotation)
+    memory.copy(vb, d, <usize>n << 3);
+    memory.copy(wb, e, <usize>n << 3);
+    iters = tridiagonalQL(vb, wb, n, 0, 0, 0, cs, ss, 0);
+    if (iters < 0) return -1;
+    let it2 = tridiagonalQL(d, e, n, Z, n, n, cs, ss, vb);
+    if (it2 < 0) return -1;
+    iters += it2;
+  } else {
+    iters = tridiagonalQL(d, e, n, 0, 0, 0, cs, ss, 0);
+    if (iters < 0) return -1;
+  }
+  if (Z != 0) {
+    // selection sort, descending, columns of V with the values
+    for (let i = 0; i < n - 1; i++) {
+      let k = i;
+      for (let j = i + 1; j < n; j++) if (ld(d, j) > ld(d, k)) k = j;
+      if (k != i) {
+        let t = ld(d, i);
+        st(d, i, ld(d, k));
+        st(d, k, t);
+        let a = at(V, n, 0, i), b = at(V, n, 0, k);
+        for (let r = 0; r < n; r++) {
+          let x = load<f64>(a + (<usize>r << 3));
+          store<f64>(a + (<usize>r << 3), load<f64>(b + (<usize>r << 3)));
+          store<f64>(b + (<usize>r << 3), x);
+        }
+      }
+    }
+  } else {
+    sortDescending(d, n);
+  }
+  for (let i = 0; i < n; i++) st(W, i, ld(d, i) / scale);
+  return iters;
+}
