@@ -6,11 +6,13 @@
  *
  *  - linear, feature-space form (n >= max(p, q)): ||Yc^T Xc||_F^2 / (||Xc^T Xc||_F ||Yc^T Yc||_F),
  *    O(n p q), no n x n matrix; Gram form otherwise (K = Xc Xc^T, L = Yc Yc^T, double-centred).
- *  - linearDebiased: h(X, Y) = ||Y^T X||_F^2 - n/(n-2) a.b + (sum a)(sum b) / ((n-1)(n-2)) with
- *    a_i = ||x_i||^2, b_i = ||y_i||^2 over centred rows (= n(n-3) HSIC_u), CKA_u = h(X,Y) /
- *    sqrt(h(X,X) h(Y,Y)); Gram form: U-centred Gram matrices (zero diagonal, then K~_ij = K_ij -
- *    r_i/(n-2) - r_j/(n-2) + S/((n-1)(n-2))) and <K~, L~> / sqrt(<K~,K~> <L~,L~>). It may be
- *    negative. NaN with a note when n < 4 or a denominator term is <= 0.
+ *  - Every n x n step (squared distances, their median, the RBF kernel, double centring and the
+ *    products) is a Linalg kernel (assembly/kernel.ts on WASM, src/js/kernel.ts on pure TS) on the
+ *    kernels' upper triangles; at most one n x n matrix per side is alive, freed before returning.
+ *    Kc = HKH is formed in place; biased CKA = <Kc, Lc> / sqrt(<Kc, Kc> <Lc, Lc>). The debiased
+ *    forms U-centre Kc on the fly (U-centring ignores the terms a_i + a_j that double centring
+ *    subtracts, so U(Kc) = U(K)): Ku_ij = Kc_ij - r'_i/(n-2) - r'_j/(n-2) + S'/((n-1)(n-2)) off the
+ *    diagonal, r' = Kc 1 - diag(Kc), S' = 1^T r', and <Ku, Lu> = n(n-3) HSIC_u (Song et al. 2012).
  *  - rbf: K_ij = exp(-||x_i - x_j||^2 / (2 sigma^2)), sigma^2 = threshold^2 * median of all n^2
  *    squared distances of that side (diagonal zeros included; numpy median), threshold 0.5 by
  *    default, biased HSIC; rbfDebiased the same kernels with U-centring. NaN with a note when the
@@ -20,8 +22,9 @@
  * A constant side (no variance) makes every CKA NaN (0/0), with a note.
  */
 import { fail } from "../errors.js";
+import type { Dense, KernelStats, Linalg } from "../linalg/types.js";
 import { MAX_ELEMENTS } from "../matrix.js";
-import { angleOf, dotArrays, fullSquareMedian, Report, sum } from "./common.js";
+import { angleOf, dotArrays, Report, sum } from "./common.js";
 import type { Pair, Side } from "./context.js";
 
 export interface CkaOptions {
@@ -54,6 +57,7 @@ export function checkThreshold(t: unknown): number {
 export function ckaOn(pair: Pair, opts: CkaOptions, report: Report): CkaResult {
   const threshold = checkThreshold(opts.rbfThreshold);
   const n = pair.n;
+  const la = pair.la;
   const constant = pair.x.constant || pair.y.constant;
   const form = n >= Math.max(pair.x.p, pair.y.p) ? "features" : "gram";
   let linear: number, linearDebiased: number;
@@ -67,9 +71,12 @@ export function ckaOn(pair: Pair, opts: CkaOptions, report: Report): CkaResult {
     linearDebiased = debiasedFeatures(pair, fm, fx, fy, report);
   } else {
     checkSquare(n, "linear CKA (Gram form)");
-    const K = pair.x.sampleGram(), L = pair.y.sampleGram();
-    linear = biasedFromGrams(K, L, n);
-    linearDebiased = n < 4 ? report.undefinedValue("cka.linearDebiased", tooFew(n)) : debiasedFromGrams(K, L, n, "cka.linearDebiased", report);
+    pair.x.transposed();
+    pair.y.transposed(); // cached by the sides: made before the mark below
+    [linear, linearDebiased] = scoped(la, () => {
+      const kx = centred(la, pair.x.sampleGram()), ky = centred(la, pair.y.sampleGram());
+      return fromCentred(la, kx, ky, n, "cka.linearDebiased", report);
+    });
   }
   const angularOf = (v: number, path: string) => (Number.isNaN(v) ? report.undefinedValue(path, "the arccos of an undefined CKA") : angleOf(v));
   const angularLinear = angularOf(linear, "cka.angularLinear");
@@ -77,19 +84,20 @@ export function ckaOn(pair: Pair, opts: CkaOptions, report: Report): CkaResult {
 
   checkSquare(n, "RBF CKA");
   let value: number, debiased: number;
-  const kx = constant ? null : rbfKernel(pair.x, threshold);
-  const ky = constant ? null : rbfKernel(pair.y, threshold);
   if (constant) {
     const why = "a side is constant (all columns constant): its centred kernel is 0";
     value = report.undefinedValue("cka.rbf.value", why);
     debiased = report.undefinedValue("cka.rbfDebiased", why);
-  } else if (kx === null || ky === null) {
-    const why = "the median squared distance between samples is 0 on a side (more than half of the sample pairs coincide): the RBF bandwidth is undefined";
-    value = report.undefinedValue("cka.rbf.value", why);
-    debiased = report.undefinedValue("cka.rbfDebiased", why);
   } else {
-    value = biasedFromGrams(kx, ky, n);
-    debiased = n < 4 ? report.undefinedValue("cka.rbfDebiased", tooFew(n)) : debiasedFromGrams(kx, ky, n, "cka.rbfDebiased", report);
+    [value, debiased] = scoped(la, () => {
+      const kx = rbfKernel(pair.x, threshold);
+      const ky = kx && rbfKernel(pair.y, threshold);
+      if (kx === null || ky === null) {
+        const why = "the median squared distance between samples is 0 on a side (more than half of the sample pairs coincide): the RBF bandwidth is undefined";
+        return [report.undefinedValue("cka.rbf.value", why), report.undefinedValue("cka.rbfDebiased", why)];
+      }
+      return fromCentred(la, centred(la, kx), centred(la, ky), n, "cka.rbfDebiased", report);
+    });
   }
   // keys in the fixtures' order first
   return { linear, linearDebiased, rbf: { threshold, value }, rbfDebiased: debiased, angularLinear, angularRbf: angularOf(value, "cka.angularRbf"), form };
@@ -101,6 +109,16 @@ function tooFew(n: number): string {
 
 function checkSquare(n: number, what: string): void {
   if (n * n > MAX_ELEMENTS) fail("tooLarge", `${what}: expected at most ${Math.floor(Math.sqrt(MAX_ELEMENTS))} samples for an n x n kernel matrix, got ${n}`);
+}
+
+/** Runs fn between la.mark() and la.release(): its n x n kernels are freed on return. */
+function scoped<T>(la: Linalg, fn: () => T): T {
+  const mark = la.mark();
+  try {
+    return fn();
+  } finally {
+    la.release(mark);
+  }
 }
 
 /** Kornblith's feature-space form of the debiased linear CKA (see the header). */
@@ -117,60 +135,40 @@ function debiasedFeatures(pair: Pair, fm: number, fx: number, fy: number, report
   return hxy / Math.sqrt(hxx * hyy);
 }
 
-/** <HKH, HLH> / sqrt(<HKH, HKH> <HLH, HLH>) for symmetric n x n K, L (copies are centred). */
-function biasedFromGrams(K: Float64Array, L: Float64Array, n: number): number {
-  const kc = doubleCentred(K, n), lc = doubleCentred(L, n);
-  return dotArrays(kc, lc) / Math.sqrt(dotArrays(kc, kc) * dotArrays(lc, lc));
+/** A double-centred kernel Kc = HKH (in place of K) and the shifts that U-centre it. */
+interface Centred extends KernelStats {
+  k: Dense;
+  /** r'/(n-2) with r' = Kc 1 - diag(Kc) (Kc's row sums off the diagonal) */
+  shift: Float64Array;
+  /** S'/((n-1)(n-2)) with S' = 1^T r' */
+  constant: number;
 }
 
-function debiasedFromGrams(K: Float64Array, L: Float64Array, n: number, path: string, report: Report): number {
-  const ku = uCentred(K, n), lu = uCentred(L, n);
-  const kk = dotArrays(ku, ku), ll = dotArrays(lu, lu);
-  if (!(kk > 0) || !(ll > 0)) return report.undefinedValue(path, "the unbiased HSIC of a side with itself is <= 0, so the normalisation is undefined");
-  return dotArrays(ku, lu) / Math.sqrt(kk * ll);
+function centred(la: Linalg, k: Dense): Centred {
+  const s = la.centreKernel(k);
+  const n = k.rows;
+  const off = s.rowSums.map((r, i) => r - (s.diag[i] as number));
+  return { ...s, k, shift: off.map((r) => r / (n - 2)), constant: sum(off) / ((n - 1) * (n - 2)) };
 }
 
-/** H K H: K_ij - rowmean_i - colmean_j + mean (new array). */
-export function doubleCentred(K: Float64Array, n: number): Float64Array {
-  const r = new Float64Array(n);
-  for (let j = 0; j < n; j++) {
-    let s = 0;
-    for (let i = 0; i < n; i++) s += K[j * n + i] as number;
-    r[j] = s / n; // column means = row means (symmetric)
-  }
-  const t = sum(r) / n;
-  const out = new Float64Array(n * n);
-  for (let j = 0; j < n; j++) for (let i = 0; i < n; i++) out[j * n + i] = (K[j * n + i] as number) - (r[i] as number) - (r[j] as number) + t;
-  return out;
+/** [biased CKA, debiased CKA] of two double-centred kernels (U(Kc) = U(K): see the header). */
+function fromCentred(la: Linalg, a: Centred, b: Centred, n: number, path: string, report: Report): [number, number] {
+  const biased = la.symmetricDot(a.k, b.k) / Math.sqrt(a.selfDot * b.selfDot);
+  if (n < 4) return [biased, report.undefinedValue(path, tooFew(n))];
+  const [kl, kk, ll] = la.uCentredDots(a.k, b.k, a.shift, a.constant, b.shift, b.constant);
+  if (!(kk > 0) || !(ll > 0)) return [biased, report.undefinedValue(path, "the unbiased HSIC of a side with itself is <= 0, so the normalisation is undefined")];
+  return [biased, kl / Math.sqrt(kk * ll)];
 }
 
-/** U-centring (Szekely & Rizzo 2014): zero diagonal, K_ij - r_i/(n-2) - r_j/(n-2) + S/((n-1)(n-2)). */
-export function uCentred(K: Float64Array, n: number): Float64Array {
-  const r = new Float64Array(n);
-  for (let j = 0; j < n; j++) {
-    let s = 0;
-    for (let i = 0; i < n; i++) if (i !== j) s += K[j * n + i] as number;
-    r[j] = s;
-  }
-  const S = sum(r);
-  const c = S / ((n - 1) * (n - 2));
-  const out = new Float64Array(n * n);
-  for (let j = 0; j < n; j++) {
-    for (let i = 0; i < n; i++) {
-      if (i === j) continue;
-      out[j * n + i] = (K[j * n + i] as number) - (r[i] as number) / (n - 2) - (r[j] as number) / (n - 2) + c;
-    }
-  }
-  return out;
-}
-
-/** The RBF kernel of a side (n x n, column-major), or null when the median squared distance is 0. */
-function rbfKernel(side: Side, threshold: number): Float64Array | null {
-  const n = side.n;
-  const D = side.la.toArray(side.la.rowSquaredDistances(side.xc));
-  const med = fullSquareMedian(D, n);
+/**
+ * The RBF kernel of a side (n x n, upper triangle; a new matrix of the backend), or null when the
+ * median squared distance is 0.
+ */
+function rbfKernel(side: Side, threshold: number): Dense | null {
+  const la = side.la;
+  const D = la.rowSquaredDistances(side.xc);
+  const med = la.distanceMedian(D);
   if (!(med > 0)) return null;
-  const f = -1 / (2 * threshold * threshold * med);
-  for (let i = 0; i < D.length; i++) D[i] = Math.exp((D[i] as number) * f);
+  la.expUpper(D, -1 / (2 * threshold * threshold * med));
   return D;
 }

@@ -133,7 +133,7 @@ export function selectColumns(A: Float64Array, ld: number, keep: readonly number
 /** Sum of the singular values (nuclear norm) of a column-major rows x cols array. */
 export function nuclearNorm(la: Linalg, A: Float64Array, rows: number, cols: number): number {
   if (rows === 0 || cols === 0) return 0;
-  return sum(la.svd(la.fromArray(rows, cols, A), false).s);
+  return sum(la.singularValues(la.fromArray(rows, cols, A)));
 }
 
 /**

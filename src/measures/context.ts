@@ -12,8 +12,9 @@
  *    the centred matrix (numpy's matrix_rank rule); a side with s_max = 0 (every column constant)
  *    has rank 0.
  */
-import type { Dense, Linalg } from "../linalg/types.js";
+import type { Dense, Eigh, Linalg } from "../linalg/types.js";
 import type { MatrixView } from "../matrix.js";
+import { basisCross, choleskyQr2Basis, type Basis } from "./basis.js";
 import { EPS, leadingBlock, transposeOf } from "./common.js";
 
 export interface SideSvd {
@@ -37,6 +38,9 @@ export class Side {
   private cache: {
     frob?: number;
     svd?: SideSvd;
+    gram?: Dense;
+    gramEigen?: Eigh;
+    basis?: Basis | null;
     gramNorm?: number;
     rowNorms?: Float64Array;
     values?: Float64Array;
@@ -76,9 +80,28 @@ export class Side {
     return this.cache.svd;
   }
 
-  /** ||Xc^T Xc||_F (the feature-space Gram matrix, p x p). */
+  /** Xc^T Xc (p x p, the feature-space Gram matrix). */
+  gram(): Dense {
+    return (this.cache.gram ??= this.la.gemmTN(this.xc, this.xc));
+  }
+
+  /** Eigendecomposition of Xc^T Xc (values descending; tiny negatives possible for zero ones). */
+  gramEigen(): Eigh {
+    return (this.cache.gramEigen ??= this.la.eigh(this.gram()));
+  }
+
+  /** ||Xc^T Xc||_F */
   gramNorm(): number {
-    return (this.cache.gramNorm ??= this.la.frobenius(this.la.gemmTN(this.xc, this.xc)));
+    return (this.cache.gramNorm ??= this.la.frobenius(this.gram()));
+  }
+
+  /**
+   * An orthonormal basis (n x p) of col(Xc) by CholeskyQR2 when the side is well conditioned and
+   * certainly of full numerical rank (src/measures/basis.ts), else null: then svd() is the route.
+   */
+  basis(): Basis | null {
+    if (this.cache.basis === undefined) this.cache.basis = choleskyQr2Basis(this.la, this.xc, this.gram());
+    return this.cache.basis;
   }
 
   /** The centred values, column-major (one copy out of the backend, for O(n p) work in JS). */
@@ -108,10 +131,10 @@ export class Side {
     return (this.cache.transposed ??= transposeOf(this.la, this.xc));
   }
 
-  /** The n x n linear Gram matrix Xc Xc^T, column-major. */
-  sampleGram(): Float64Array {
+  /** The n x n linear Gram matrix Xc Xc^T (a new matrix of the backend). */
+  sampleGram(): Dense {
     const t = this.transposed();
-    return this.la.toArray(this.la.gemmTN(t, t));
+    return this.la.gemmTN(t, t);
   }
 }
 
@@ -122,6 +145,7 @@ export class Pair {
     crossNorm?: number;
     basisCross?: Float64Array;
     canonical?: Canonical;
+    values?: Canonical | null;
   } = {};
 
   constructor(
@@ -158,6 +182,21 @@ export class Pair {
    * without vectors (the Jacobi rotations do not depend on accumulating them).
    */
   canonical(vectors: boolean): Canonical {
+    if (!vectors) {
+      // values only: the CholeskyQR2 bases when both sides allow them (full rank, see basis.ts),
+      // rho = singular values of Qx^T Qy by bidiagonalisation (absolute accuracy O(eps), as rho <= 1);
+      // cached apart from the vectors route so a value never depends on which measure ran first
+      if (this.cache.values === undefined) {
+        const qx = this.x.basis(), qy = qx ? this.y.basis() : null;
+        let v: Canonical | null = null;
+        if (qx && qy) {
+          const s = this.la.singularValues(basisCross(this.la, qx, qy));
+          v = { rho: Float64Array.from(s, (t) => (t < 0 ? 0 : t > 1 ? 1 : t)), rx: qx.w.cols, ry: qy.w.cols };
+        }
+        this.cache.values = v;
+      }
+      if (this.cache.values) return this.cache.values;
+    }
     const c = this.cache.canonical;
     if (c && (c.a || !vectors)) return c;
     const rx = this.x.svd().rank, ry = this.y.svd().rank;

@@ -14,16 +14,20 @@
  * alpha = 1 is angular / euclidean Procrustes (rotation, and for the angular score isotropic
  * scaling, invariant); alpha = 0 with p = q gives arccos(mean CCA).
  *
- * Spectral route: with Xc = U S V^T (thin SVD, k = min(n, p)), phi(X) = U diag(a) V^T with
- * a_i = s_i d_i c (d the whitening factor, c the rescale), so phi(X)^T phi(Y) = Vx diag(ax) Ux^T Uy
- * diag(ay) Vy^T has the nuclear norm of the kx x ky matrix diag(ax) (Ux^T Uy) diag(ay) and
- * ||phi(X)||_F = ||ax||: one cross product Ux^T Uy (shared with CCA) serves every alpha, and the
- * p x q matrix is never formed (for n < min(p, q) this is the "thin SVD trick" of sec. 2.5). The
- * euclidean distance is evaluated as sqrt((||ax|| - ||ay||)^2 + 2 ||ax|| ||ay|| (1 - cos)) with the
- * snapped cosine of the angular score, so d(X, X) = 0 exactly.
+ * Eigen route (the reference's own): with Gx = Xc^T Xc = Vx diag(lambda) Vx^T (tridiagonal QL,
+ * src/linalg/types.ts eigh) and K = Xc^T Yc, phi(X) = Xc Vx diag(f) Vx^T with f_i = (alpha + (1 -
+ * alpha) lambda_i^-1/2) c (lambda floored), so phi(X)^T phi(Y) = Vx diag(fx) Vx^T K Vy diag(fy) Vy^T
+ * has the singular values of the p x q matrix diag(fx) (Vx^T K Vy) diag(fy) (orthogonal factors
+ * dropped), and ||phi(X)||_F^2 = sum_i lambda_i f_i^2. Eigenvalues within the eigensolver's error of
+ * 0 (<= 8 p eps lambda_max) are null directions of Xc: f_i = 0 there (phi has nothing along them). alpha = 1 needs no eigendecomposition:
+ * the nuclear norm of K and ||Xc||_F. Singular values by bidiagonalisation (absolute accuracy
+ * O(eps ||M||), ample for a sum). The euclidean distance is evaluated as
+ * sqrt((||phi X|| - ||phi Y||)^2 + 2 ||phi X|| ||phi Y|| (1 - cos)) with the snapped cosine of the
+ * angular score, so d(X, X) = 0 exactly.
  */
 import { fail } from "../errors.js";
-import { angleOf, norm2, nuclearNorm, Report, scaleRowsCols, snapCosine } from "./common.js";
+import type { Dense } from "../linalg/types.js";
+import { angleOf, EPS, Report, scaleRowsCols, snapCosine, sum } from "./common.js";
 import type { Pair, Side } from "./context.js";
 
 export type ShapeCovariance = "sum" | "mean";
@@ -82,32 +86,53 @@ interface Scores {
 
 /** Angular and euclidean shape distances at one alpha; `anglePath` names the angular field for notes. */
 export function shapeScores(pair: Pair, alpha: number, cov: ShapeCovariance, report: Report, anglePath: string): Scores {
-  const w = Math.max(pair.x.p, pair.y.p);
-  const ax = spectralWeights(pair.x, w, alpha, cov);
-  const ay = spectralWeights(pair.y, w, alpha, cov);
-  const nx = norm2(ax), ny = norm2(ay);
-  if (nx === 0 || ny === 0) {
-    // the euclidean distance to a zero matrix is still defined: the other side's norm
-    const angular = report.undefinedValue(anglePath, "a side is constant (all columns constant): the angle to a zero matrix is undefined");
-    return { angular, euclidean: Math.hypot(nx, ny) };
+  const la = pair.la;
+  let nx: number, ny: number, nuc: number;
+  if (alpha >= 1 - 1e-7) {
+    nx = pair.x.frob();
+    ny = pair.y.frob();
+    if (nx === 0 || ny === 0) return undefinedAngle(report, anglePath, nx, ny);
+    nuc = sum(la.singularValues(pair.cross()));
+  } else {
+    const w = Math.max(pair.x.p, pair.y.p);
+    const wx = whitening(pair.x, w, alpha, cov);
+    const wy = whitening(pair.y, w, alpha, cov);
+    nx = wx.norm;
+    ny = wy.norm;
+    if (nx === 0 || ny === 0) return undefinedAngle(report, anglePath, nx, ny);
+    const m = la.gemmNN(la.gemmTN(wx.vectors, pair.cross()), wy.vectors);
+    const M = scaleRowsCols(la.toArray(m), m.rows, m.cols, wx.f, wy.f);
+    nuc = sum(la.singularValues(la.fromArray(m.rows, m.cols, M)));
   }
-  const kx = ax.length, ky = ay.length;
-  const nuc = nuclearNorm(pair.la, scaleRowsCols(pair.basisCross(), kx, ky, ax, ay), kx, ky);
   const cos = snapCosine(nuc / nx / ny);
   return { angular: angleOf(cos), euclidean: Math.sqrt((nx - ny) ** 2 + 2 * nx * ny * (1 - cos)) };
 }
 
+/** A constant side: the euclidean distance to a zero matrix is still defined (the other side's norm). */
+function undefinedAngle(report: Report, anglePath: string, nx: number, ny: number): Scores {
+  const angular = report.undefinedValue(anglePath, "a side is constant (all columns constant): the angle to a zero matrix is undefined");
+  return { angular, euclidean: Math.hypot(nx, ny) };
+}
+
+export interface Whitening {
+  /** eigenvectors of Xc^T Xc (p x p) */
+  vectors: Dense;
+  /** f_i = (alpha + (1 - alpha) lambda_i^-1/2) c, one per eigenvector */
+  f: Float64Array;
+  /** ||phi(X)||_F */
+  norm: number;
+}
+
 /**
- * a_i = s_i d_i c for the k = min(n, p) singular values of the side (see the header): the
- * eigenvalues of the w x w (padded) covariance are lambda_i = s_i^2 (/ n for "mean") for i < k
- * and 0 for the w - k others, all floored at 1e-7.
+ * The partial whitening of one side in its eigenbasis (see the header): the eigenvalues of the
+ * w x w (padded) covariance are those of Xc^T Xc (/ n for "mean") and w - p zeros, all floored at
+ * 1e-7; c rescales so that the floored total variance is preserved (netrep's preserve_variance).
  */
-export function spectralWeights(side: Side, w: number, alpha: number, cov: ShapeCovariance): Float64Array {
-  const s = side.svd().s;
-  if (alpha >= 1 - 1e-7) return s.slice();
-  const k = s.length;
+export function whitening(side: Side, w: number, alpha: number, cov: ShapeCovariance): Whitening {
+  const { values, vectors } = side.gramEigen();
+  const p = values.length;
   const scale = cov === "mean" ? 1 / side.n : 1;
-  const lam = (i: number) => Math.max(i < k ? (s[i] as number) ** 2 * scale : 0, EIG_FLOOR);
+  const lam = (i: number) => Math.max(i < p ? (values[i] as number) * scale : 0, EIG_FLOOR);
   let sumLam = 0, newVar = 0;
   const b = 1 - alpha;
   for (let i = 0; i < w; i++) {
@@ -116,5 +141,12 @@ export function spectralWeights(side: Side, w: number, alpha: number, cov: Shape
     newVar += alpha * alpha * l + 2 * alpha * b * Math.sqrt(l) + b * b;
   }
   const c = Math.sqrt(sumLam / newVar);
-  return Float64Array.from(s, (si, i) => si * (alpha + b / Math.sqrt(lam(i))) * c);
+  // eigenvalues within the eigensolver's absolute error of 0 belong to directions with Xc v = 0:
+  // they count in the variance above, but phi has nothing along them (f = 0), instead of rounding
+  // noise of K amplified by the floored lambda^-1/2
+  const dead = Math.max(values[0] ?? 0, 0) * 8 * p * EPS;
+  const f = Float64Array.from({ length: p }, (_, i) => ((values[i] as number) > dead ? (alpha + b / Math.sqrt(lam(i))) * c : 0));
+  let norm2 = 0;
+  for (let i = 0; i < p; i++) norm2 += Math.max(values[i] as number, 0) * (f[i] as number) ** 2;
+  return { vectors, f, norm: Math.sqrt(norm2) };
 }

@@ -1,0 +1,73 @@
+/**
+ * An orthonormal basis of a side's column space without its SVD: CholeskyQR2 (Fukaya, Nakatsukasa,
+ * Yanagisawa, Yamamoto 2014; kernels in assembly/cholqr.ts and src/js/cholqr.ts) on the centred
+ * matrix with unit columns, used only where it is provably as good as the SVD route:
+ *
+ *   D = diag(1 / ||x_j||),  Gs = D Xc^T Xc D = R1^T R1,  Q1 = Xc (D R1^-1),  Q1^T Q1 = R2^T R2,
+ *   Q = Q1 R2^-1   (so Xc = Q R2 R1 D^-1 and Q spans col(Xc)).
+ * Q is kept as the pair (Q1, R2^-1): a cross product of two bases is then
+ * Qx^T Qy = R2x^-T (Q1x^T Q1y) R2y^-1, one d p q product and two small triangular ones.
+ *
+ * The gate, from the first factor alone (kappa_F(R1) = ||R1||_F ||R1^-1||_F >= kappa_2(Xc D)):
+ *  - kappa_F(R1) <= 1e5: CholeskyQR2 then gives ||Q^T Q - I|| = O(eps) (Yamamoto et al., ETNA 44,
+ *    2015: it needs kappa <~ eps^-1/2 / poly(n); 1e5 leaves a wide margin);
+ *  - the numerical rank is certainly full by numpy's rule (s_min > s_max max(n, p) eps, the rule
+ *    of src/measures/context.ts): s_min(Xc) >= min_j ||x_j|| / (1.1 ||R1^-1||_F) and s_max(Xc) <=
+ *    ||Xc||_F, and the bound must clear the cut-off by a factor 10.
+ * Otherwise (rank-deficient or ill-conditioned sides, constant columns, fewer samples than neurons)
+ * it returns null and the caller takes the SVD route. Cost: two p x p Gram products of d x p
+ * matrices, two triangular products, two p^3 / 3 Cholesky factorisations and inversions, against
+ * the one-sided Jacobi SVD's ~10 sweeps of 3 d p^2 each.
+ */
+import type { Dense, Linalg } from "../linalg/types.js";
+import { EPS } from "./common.js";
+
+/** kappa_F(R1) above which the SVD route is taken (see the header). */
+export const BASIS_MAX_COND = 1e5;
+
+/** Q = q1 w: q1 is n x p, w = R2^-1 (p x p, upper triangular). */
+export interface Basis {
+  q1: Dense;
+  w: Dense;
+}
+
+/** Qx^T Qy (px x py) of two bases. */
+export function basisCross(la: Linalg, x: Basis, y: Basis): Dense {
+  return la.gemmNN(la.gemmTN(x.w, la.gemmTN(x.q1, y.q1)), y.w);
+}
+
+/**
+ * Q (n x p, orthonormal columns spanning col(xc)) as q1 w, or null (see the header). `gram` is
+ * xc^T xc (p x p), which the caller usually has already.
+ */
+export function choleskyQr2Basis(la: Linalg, xc: Dense, gram: Dense): Basis | null {
+  const n = xc.rows, p = xc.cols;
+  if (p === 0 || p > n) return null;
+  const G = la.toArray(gram);
+  const inv = new Float64Array(p);
+  let frob2 = 0, minNorm = Infinity;
+  for (let j = 0; j < p; j++) {
+    const g = G[j * p + j] as number;
+    if (!(g > 0)) return null;
+    const nj = Math.sqrt(g);
+    inv[j] = 1 / nj;
+    frob2 += g;
+    minNorm = Math.min(minNorm, nj);
+  }
+  for (let j = 0; j < p; j++) for (let i = 0; i < p; i++) G[j * p + i] = (G[j * p + i] as number) * (inv[i] as number) * (inv[j] as number);
+  const r1 = la.cholesky(la.fromArray(p, p, G));
+  if (!r1) return null;
+  const w = la.toArray(la.invertUpper(r1));
+  let invFrob2 = 0;
+  for (const v of w) invFrob2 += v * v;
+  const invFrob = Math.sqrt(invFrob2);
+  // ||R1||_F^2 = trace(Gs) = p (unit diagonal)
+  if (!(Math.sqrt(p) * invFrob <= BASIS_MAX_COND)) return null;
+  if (!(minNorm / (1.1 * invFrob) > 10 * Math.sqrt(frob2) * Math.max(n, p) * EPS)) return null;
+  // W = D R1^-1 (rows scaled), still upper triangular
+  for (let j = 0; j < p; j++) for (let i = 0; i <= j; i++) w[j * p + i] = (w[j * p + i] as number) * (inv[i] as number);
+  const q1 = la.multiplyUpper(xc, la.fromArray(p, p, w));
+  const r2 = la.cholesky(la.gemmTN(q1, q1));
+  if (!r2) return null;
+  return { q1, w: la.invertUpper(r2) };
+}

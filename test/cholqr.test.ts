@@ -1,0 +1,141 @@
+// CholeskyQR2 (assembly/cholqr.ts, src/js/cholqr.ts kernels; src/measures/basis.ts driver) on both
+// backends: the triangular kernels against their definitions, the basis against orthonormality and
+// span, the gate (null for constant columns, more neurons than samples, near-dependent columns),
+// and the canonical correlations of the fast route against the SVD route's.
+import { describe, expect, it } from "vitest";
+import { jsLinalg } from "../src/js/linalg.js";
+import type { Dense, Linalg } from "../src/linalg/types.js";
+import { basisCross, choleskyQr2Basis } from "../src/measures/basis.js";
+import { leadingBlock } from "../src/measures/common.js";
+import { Pair, Side } from "../src/measures/context.js";
+import { gaussian } from "../src/random.js";
+import { WasmCore } from "../src/wasm/instance.js";
+import { wasmLinalg } from "../src/wasm/linalg.js";
+
+const core = WasmCore.createSync({ threads: 1 });
+const BACKENDS: [string, Linalg][] = [
+  ["wasm", wasmLinalg(core)],
+  ["js", jsLinalg],
+];
+
+function randMat(rows: number, cols: number, seed: number): Float64Array {
+  return Float64Array.from({ length: rows * cols }, gaussian(seed));
+}
+
+/** max |a - b| over two column-major arrays */
+function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs((a[i] as number) - (b[i] as number)));
+  return m;
+}
+
+function identity(n: number): Float64Array {
+  const I = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) I[i * n + i] = 1;
+  return I;
+}
+
+/** Q = q1 w as one array */
+function basisMatrix(la: Linalg, b: { q1: Dense; w: Dense }): Dense {
+  return la.multiplyUpper(b.q1, b.w);
+}
+
+function view(data: Float64Array, rows: number, cols: number) {
+  // column-major data as a MatrixView
+  return { name: "x", samples: rows, neurons: cols, data, rowStride: 1, colStride: rows, float32: false };
+}
+
+for (const [name, la] of BACKENDS) {
+  describe(`CholeskyQR2 kernels [${name}]`, () => {
+    it("cholesky: r^T r = g on random SPD matrices of odd sizes, null when not positive definite", () => {
+      for (const n of [1, 2, 7, 33, 70]) {
+        const m = la.mark();
+        const x = la.fromArray(3 * n + 5, n, randMat(3 * n + 5, n, n));
+        const g = la.gemmTN(x, x);
+        const r = la.cholesky(g)!;
+        const R = la.toArray(r);
+        for (let j = 0; j < n; j++) for (let i = j + 1; i < n; i++) expect(R[j * n + i]).toBe(0);
+        const back = la.toArray(la.gemmTN(r, r));
+        const G = la.toArray(g);
+        expect(maxDiff(back, G) / Math.max(...G.map(Math.abs))).toBeLessThan(1e-14 * n);
+        la.release(m);
+      }
+      const m = la.mark();
+      expect(la.cholesky(la.fromArray(2, 2, Float64Array.of(1, 2, 2, 1)))).toBeNull(); // eigenvalues 3, -1
+      expect(la.cholesky(la.fromArray(2, 2, Float64Array.of(1, 1, 1, 1)))).toBeNull(); // singular
+      expect(la.cholesky(la.fromArray(1, 1, Float64Array.of(0)))).toBeNull();
+      la.release(m);
+    });
+
+    it("invertUpper: r r^-1 = I; multiplyUpper equals the full product with the zero lower part", () => {
+      for (const n of [1, 3, 64, 65, 130]) {
+        const m = la.mark();
+        const A = randMat(n, n, 10 + n);
+        for (let j = 0; j < n; j++) {
+          for (let i = j + 1; i < n; i++) A[j * n + i] = 0;
+          A[j * n + j] = 2 + Math.abs(A[j * n + j] as number);
+        }
+        const r = la.fromArray(n, n, A);
+        const ri = la.invertUpper(r);
+        expect(maxDiff(la.toArray(la.gemmNN(r, ri)), identity(n))).toBeLessThan(1e-13 * n);
+        const x = la.fromArray(37, n, randMat(37, n, 20 + n));
+        expect(maxDiff(la.toArray(la.multiplyUpper(x, r)), la.toArray(la.gemmNN(x, r)))).toBeLessThan(1e-12 * n);
+        la.release(m);
+      }
+    });
+
+    it("the basis is orthonormal to O(eps) and spans the columns, also for correlated columns", () => {
+      for (const [d, p, mix] of [[400, 30, 0], [1000, 64, 0.999], [97, 96, 0.5]] as const) {
+        const m = la.mark();
+        const X = randMat(d, p, d + p);
+        // correlated columns: x_j <- x_j + mix * x_{j-1} (condition number grows with mix)
+        for (let j = 1; j < p; j++) for (let i = 0; i < d; i++) X[j * d + i] = (X[j * d + i] as number) + mix * (X[(j - 1) * d + i] as number);
+        const x = la.fromArray(d, p, X);
+        const b = choleskyQr2Basis(la, x, la.gemmTN(x, x))!;
+        expect(b).not.toBeNull();
+        const q = basisMatrix(la, b);
+        expect(maxDiff(la.toArray(la.gemmTN(q, q)), identity(p))).toBeLessThan(20 * p * 2.2e-16);
+        // X = Q (Q^T X): the projection reproduces every column
+        const proj = la.toArray(la.gemmNN(q, la.gemmTN(q, x)));
+        expect(maxDiff(proj, X) / Math.max(...X.map(Math.abs))).toBeLessThan(1e-13);
+        la.release(m);
+      }
+    });
+
+    it("falls back (null) for a constant column, more neurons than samples, and near-dependent columns", () => {
+      const m = la.mark();
+      const d = 200, p = 10;
+      const X = randMat(d, p, 3);
+      const x0 = la.fromArray(d, p, X.map((v, k) => (k < d ? 0 : v)));
+      expect(choleskyQr2Basis(la, x0, la.gemmTN(x0, x0))).toBeNull();
+      const wide = la.fromArray(8, 9, randMat(8, 9, 4));
+      expect(choleskyQr2Basis(la, wide, la.gemmTN(wide, wide))).toBeNull();
+      const Y = X.slice();
+      for (let i = 0; i < d; i++) Y[d * (p - 1) + i] = (Y[i] as number) * (1 + 1e-9) + 1e-9 * (Y[d + i] as number); // column 9 ~ column 0
+      const near = la.fromArray(d, p, Y);
+      expect(choleskyQr2Basis(la, near, la.gemmTN(near, near))).toBeNull();
+      la.release(m);
+    });
+
+    it("canonical correlations of the fast route equal the SVD route's to 1e-13", () => {
+      const d = 600, p = 40, q = 31;
+      const X = randMat(d, p, 7);
+      const Y = randMat(d, q, 8);
+      // share 12 directions
+      for (let j = 0; j < 12; j++) for (let i = 0; i < d; i++) Y[j * d + i] = (X[j * d + i] as number) + 0.3 * (Y[j * d + i] as number);
+      const m = la.mark();
+      const pair = new Pair(new Side(la, view(X, d, p)), new Side(la, view(Y, d, q)));
+      const fast = pair.canonical(false).rho;
+      expect(pair.x.basis()).not.toBeNull();
+      const sx = pair.x.svd(), sy = pair.y.svd();
+      const slow = la.svd(la.fromArray(sx.rank, sy.rank, leadingBlock(pair.basisCross(), sx.s.length, sx.rank, sy.rank)), false).s;
+      expect(fast.length).toBe(slow.length);
+      expect(maxDiff(fast, slow)).toBeLessThan(1e-13);
+      expect(fast[0]).toBeGreaterThan(0.9);
+      // and the explicit cross product of the bases is what singularValues saw
+      const c = basisCross(la, pair.x.basis()!, pair.y.basis()!);
+      expect([c.rows, c.cols]).toEqual([p, q]);
+      la.release(m);
+    });
+  });
+}
