@@ -64,7 +64,15 @@ export function invertUpper(R: usize, ldr: i32, n: i32, X: usize, ldx: i32): voi
 
 /** C = X U: X is m x n (ld ldx), U n x n upper triangular (ld ldu), C m x n (ld ldc, no overlap). */
 export function multiplyUpper(X: usize, ldx: i32, m: i32, n: i32, U: usize, ldu: i32, C: usize, ldc: i32): void {
-  for (let j0 = 0; j0 < n; j0 += UB) {
+  multiplyUpperFrom(X, ldx, m, n, U, ldu, C, ldc, 0);
+}
+
+/**
+ * Columns from `from` (a multiple of 64) on of multiplyUpper's C, with exactly its bits (the same
+ * column blocks): two threads split the product at such a column.
+ */
+export function multiplyUpperFrom(X: usize, ldx: i32, m: i32, n: i32, U: usize, ldu: i32, C: usize, ldc: i32, from: i32): void {
+  for (let j0 = from; j0 < n; j0 += UB) {
     const j1 = min(j0 + UB, n);
     gemmNN(X, ldx, U + ((<usize>j0 * <usize>ldu) << 3), ldu, m, j1, j1 - j0, C + ((<usize>j0 * <usize>ldc) << 3), ldc, 0);
   }

@@ -21,4 +21,4 @@ export { svdJacobi, svdWorkBytes, lastSweeps, lastRotations } from "./svd";
 export { medianWorkBytes, distanceMedian, expUpper, centreKernel, symmetricDot, uCentredDots } from "./kernel";
 export { eighTridiagonal, eighTridiagonalWorkBytes } from "./tridiagonal";
 export { singularValues, singularValuesWorkBytes } from "./bidiagonal";
-export { choleskyUpper, invertUpper, multiplyUpper } from "./cholqr";
+export { choleskyUpper, invertUpper, multiplyUpper, multiplyUpperFrom } from "./cholqr";

@@ -44,6 +44,15 @@ describe("two-thread Gram product", () => {
     expect(two.stats().arenaBytes).toBe(0);
   });
 
+  it("splits the measures' large products (gemm, triangular products, Gram) with the same bits", () => {
+    // 2000 x 250 x 250 products are above the split threshold; 250 and 241 columns split unevenly
+    const a = randn(2000, 250, 21);
+    const b = randn(2000, 241, 22);
+    const opts = { measures: ["cca", "svcca", "pwcca", "procrustes"] as ("cca" | "svcca" | "pwcca" | "procrustes")[] };
+    expect(two.measures(a, b, opts)).toEqual(one.measures(a, b, opts));
+    expect(two.stats().arenaBytes).toBe(0);
+  });
+
   it("keeps working after close(), on one thread", () => {
     const e = createEngineSync({ threads: 2 });
     const pair = plantedPair({ samples: 1200, neurons: 200, shared: 50, noise: 0.05, seed: 5 });

@@ -38,6 +38,7 @@ export interface CoreExports extends Record<string, unknown> {
   choleskyUpper(G: number, ldg: number, n: number): number;
   invertUpper(R: number, ldr: number, n: number, X: number, ldx: number): void;
   multiplyUpper(X: number, ldx: number, m: number, n: number, U: number, ldu: number, C: number, ldc: number): void;
+  multiplyUpperFrom(X: number, ldx: number, m: number, n: number, U: number, ldu: number, C: number, ldc: number, from: number): void;
   centerColumns(A: number, lda: number, m: number, n: number, means: number): void;
   copyMatrix(A: number, lda: number, m: number, n: number, B: number, ldb: number): void;
   transpose(A: number, lda: number, m: number, n: number, B: number, ldb: number): void;
@@ -232,6 +233,27 @@ export class WasmCore {
     const helper = this.helperFor(TRANSPOSE_WORK * d * n);
     if (helper && this.tryHelper(() => helper.normalize(this.ex, Z, ld, d, n, norms, deadNorm))) return;
     this.ex.normalizeColumns(Z, ld, d, n, norms, deadNorm);
+  }
+
+  /** C = A^T B (column-major, C m x n with ld ldc), split over the two threads when large (same bits). */
+  gemmTN(A: number, lda: number, B: number, ldb: number, d: number, m: number, n: number, C: number, ldc: number): void {
+    const helper = this.helperFor(d * m * n);
+    if (helper && this.tryHelper(() => helper.gemmTN(this.ex, A, lda, B, ldb, d, m, n, C, ldc))) return;
+    this.ex.gemmTN(A, lda, B, ldb, d, m, n, C, ldc, 0);
+  }
+
+  /** C = A B (column-major), split over the two threads when large (same bits). */
+  gemmNN(A: number, lda: number, B: number, ldb: number, m: number, k: number, n: number, C: number, ldc: number): void {
+    const helper = this.helperFor(m * k * n);
+    if (helper && this.tryHelper(() => helper.gemmNN(this.ex, A, lda, B, ldb, m, k, n, C, ldc))) return;
+    this.ex.gemmNN(A, lda, B, ldb, m, k, n, C, ldc, 0);
+  }
+
+  /** C = X U for upper triangular U (assembly/cholqr.ts), split over the two threads when large (same bits). */
+  multiplyUpper(X: number, ldx: number, m: number, n: number, U: number, ldu: number, C: number, ldc: number): void {
+    const helper = this.helperFor((m * n * n) / 2);
+    if (helper && this.tryHelper(() => helper.multiplyUpper(this.ex, X, ldx, m, n, U, ldu, C, ldc))) return;
+    this.ex.multiplyUpper(X, ldx, m, n, U, ldu, C, ldc);
   }
 
   /** The helper thread when this core may use one for `work` (flop-like units), started on first use. */

@@ -137,7 +137,7 @@ export function wasmLinalg(core: WasmCore): Linalg {
       const c = make(a.cols, b.cols);
       // a^T a: the symmetric Gram kernel (half the work, and on two threads when the core has them)
       if (a === b && a.rows > 0 && a.cols > 0) core.gram(pa, a.rows, a.cols, c.ptr);
-      else core.exports.gemmTN(pa, a.rows, pb, b.rows, a.rows, a.cols, b.cols, c.ptr, a.cols, 0);
+      else core.gemmTN(pa, a.rows, pb, b.rows, a.rows, a.cols, b.cols, c.ptr, a.cols);
       return c;
     },
 
@@ -145,7 +145,7 @@ export function wasmLinalg(core: WasmCore): Linalg {
       if (a.cols !== b.rows) fail("engineFailure", `gemmNN: expected inner dimensions to agree, got ${a.cols} and ${b.rows}`);
       const pa = ptrOf(a, "gemmNN"), pb = ptrOf(b, "gemmNN");
       const c = make(a.rows, b.cols);
-      core.exports.gemmNN(pa, a.rows, pb, b.rows, a.rows, a.cols, b.cols, c.ptr, a.rows, 0);
+      core.gemmNN(pa, a.rows, pb, b.rows, a.rows, a.cols, b.cols, c.ptr, a.rows);
       return c;
     },
 
@@ -205,7 +205,7 @@ export function wasmLinalg(core: WasmCore): Linalg {
       if (x.cols !== u.rows || u.rows !== u.cols) fail("engineFailure", `multiplyUpper: expected x (m x n) and u (n x n), got ${x.rows} x ${x.cols} and ${u.rows} x ${u.cols}`);
       const px = ptrOf(x, "multiplyUpper"), pu = ptrOf(u, "multiplyUpper");
       const c = make(x.rows, x.cols);
-      core.exports.multiplyUpper(px, x.rows, x.rows, x.cols, pu, u.rows, c.ptr, x.rows);
+      core.multiplyUpper(px, x.rows, x.rows, x.cols, pu, u.rows, c.ptr, x.rows);
       return c;
     },
 

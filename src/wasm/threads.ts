@@ -18,12 +18,15 @@ const DONE = 1; // last finished task, written by the worker
 const ERR = 2; // non-zero when the worker failed (the message follows in MSG)
 const READY = 3; // 1 once the worker has instantiated the core
 const JOB = 4; // which kernel: JOB_SYRK, JOB_TRANSPOSE or JOB_NORMALIZE
-const ARGS = 5; // up to 8 integer arguments (pointers as uint32)
+const ARGS = 5; // up to 10 integer arguments (pointers as uint32)
 const WORDS = 16;
 const F64_ARG = 2; // index of the one f64 argument in a Float64Array over the same buffer (byte 16 * 4 + 8)
 const JOB_SYRK = 0; // syrkPart(Z, ldz, d, n, G, ldg, s, part)
 const JOB_TRANSPOSE = 1; // transposeF64(src, rows, cols, dst, ld)
 const JOB_NORMALIZE = 2; // normalizeColumns(Z, ld, d, n, norms, deadNorm = the f64 argument)
+const JOB_GEMM_TN = 3; // gemmTN(A, lda, B, ldb, d, m, n, C, ldc, accumulate)
+const JOB_GEMM_NN = 4; // gemmNN(A, lda, B, ldb, m, k, n, C, ldc, accumulate)
+const JOB_MULT_UPPER = 5; // multiplyUpperFrom(X, ldx, m, n, U, ldu, C, ldc, from)
 const BYTES = WORDS * 4 + 3 * 8;
 
 /** The worker's code, run with `eval: true`. */
@@ -55,6 +58,9 @@ for (;;) {
     if (job === ${JOB_SYRK}) ex.syrkPart(a(0), a(1), a(2), a(3), a(4), a(5), a(6), a(7));
     else if (job === ${JOB_TRANSPOSE}) ex.transposeF64(a(0), a(1), a(2), a(3), a(4));
     else if (job === ${JOB_NORMALIZE}) ex.normalizeColumns(a(0), a(1), a(2), a(3), a(4), f64[${F64_ARG}]);
+    else if (job === ${JOB_GEMM_TN}) ex.gemmTN(a(0), a(1), a(2), a(3), a(4), a(5), a(6), a(7), a(8), a(9));
+    else if (job === ${JOB_GEMM_NN}) ex.gemmNN(a(0), a(1), a(2), a(3), a(4), a(5), a(6), a(7), a(8), a(9));
+    else if (job === ${JOB_MULT_UPPER}) ex.multiplyUpperFrom(a(0), a(1), a(2), a(3), a(4), a(5), a(6), a(7), a(8));
     else throw new Error("unknown job " + job);
   } catch (e) {
     Atomics.store(ctrl, ${ERR}, 2);
@@ -92,7 +98,15 @@ interface SyrkExports {
 interface SplitExports {
   transposeF64(src: number, rows: number, cols: number, dst: number, ld: number): void;
   normalizeColumns(Z: number, ld: number, d: number, n: number, norms: number, deadNorm: number): void;
+  gemmTN(A: number, lda: number, B: number, ldb: number, d: number, m: number, n: number, C: number, ldc: number, accumulate: number): void;
+  gemmNN(A: number, lda: number, B: number, ldb: number, m: number, k: number, n: number, C: number, ldc: number, accumulate: number): void;
+  multiplyUpperFrom(X: number, ldx: number, m: number, n: number, U: number, ldu: number, C: number, ldc: number, from: number): void;
 }
+
+/** Column-block widths of blas.ts's crossTN (NC) and gemmNN (NN) and of cholqr.ts (UB): a split at a multiple keeps every tile, so the bits. */
+const TN_BLOCK = 120;
+const NN_BLOCK = 128;
+const UPPER_BLOCK = 64;
 
 export class GramHelper {
   private readonly worker: NodeWorker;
@@ -166,6 +180,30 @@ export class GramHelper {
     if (this.broken || n < 2) return false;
     const h = n >> 1;
     this.split(JOB_NORMALIZE, [Z + 8 * ld * h, ld, d, n - h, norms + 8 * h], deadNorm, () => ex.normalizeColumns(Z, ld, d, h, norms, deadNorm));
+    return true;
+  }
+
+  /** C = A^T B (d x m, d x n -> m x n), the worker taking the trailing block columns of C. */
+  gemmTN(ex: SplitExports, A: number, lda: number, B: number, ldb: number, d: number, m: number, n: number, C: number, ldc: number): boolean {
+    const h = Math.round(n / 2 / TN_BLOCK) * TN_BLOCK;
+    if (this.broken || h <= 0 || h >= n) return false;
+    this.split(JOB_GEMM_TN, [A, lda, B + 8 * ldb * h, ldb, d, m, n - h, C + 8 * ldc * h, ldc, 0], 0, () => ex.gemmTN(A, lda, B, ldb, d, m, h, C, ldc, 0));
+    return true;
+  }
+
+  /** C = A B (m x k, k x n -> m x n), the worker taking the trailing block columns of C. */
+  gemmNN(ex: SplitExports, A: number, lda: number, B: number, ldb: number, m: number, k: number, n: number, C: number, ldc: number): boolean {
+    const h = Math.round(n / 2 / NN_BLOCK) * NN_BLOCK;
+    if (this.broken || h <= 0 || h >= n) return false;
+    this.split(JOB_GEMM_NN, [A, lda, B + 8 * ldb * h, ldb, m, k, n - h, C + 8 * ldc * h, ldc, 0], 0, () => ex.gemmNN(A, lda, B, ldb, m, k, h, C, ldc, 0));
+    return true;
+  }
+
+  /** C = X U for upper triangular U: column j costs ~j, so the split column is ~n / sqrt(2). */
+  multiplyUpper(ex: SplitExports, X: number, ldx: number, m: number, n: number, U: number, ldu: number, C: number, ldc: number): boolean {
+    const h = Math.round(n / Math.SQRT2 / UPPER_BLOCK) * UPPER_BLOCK;
+    if (this.broken || h <= 0 || h >= n) return false;
+    this.split(JOB_MULT_UPPER, [X, ldx, m, n, U, ldu, C, ldc, h], 0, () => ex.multiplyUpperFrom(X, ldx, m, h, U, ldu, C, ldc, 0));
     return true;
   }
 
