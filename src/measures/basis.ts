@@ -25,10 +25,21 @@ import { EPS } from "./common.js";
 /** kappa_F(R1) above which the SVD route is taken (see the header). */
 export const BASIS_MAX_COND = 1e5;
 
-/** Q = q1 w: q1 is n x p, w = R2^-1 (p x p, upper triangular). */
+/** Q = q1 w: q1 is n x p, w = R2^-1 (p x p, upper triangular); Xc = Q R2 R1 D^-1. */
 export interface Basis {
   q1: Dense;
   w: Dense;
+  r1: Dense;
+  r2: Dense;
+  /** the column norms ||x_j|| (D^-1) */
+  norms: Float64Array;
+}
+
+/** R = Q^T Xc = R2 R1 D^-1 (p x p, upper triangular), a new matrix. */
+export function basisR(la: Linalg, b: Basis): Dense {
+  const r = la.multiplyUpper(b.r2, b.r1);
+  la.scaleColumns(r, b.norms);
+  return r;
 }
 
 /** Qx^T Qy (px x py) of two bases. */
@@ -69,5 +80,5 @@ export function choleskyQr2Basis(la: Linalg, xc: Dense, gram: Dense): Basis | nu
   const q1 = la.multiplyUpper(xc, la.fromArray(p, p, w));
   const r2 = la.cholesky(la.gemmTN(q1, q1));
   if (!r2) return null;
-  return { q1, w: la.invertUpper(r2) };
+  return { q1, w: la.invertUpper(r2), r1, r2, norms: inv.map((v) => 1 / v) };
 }

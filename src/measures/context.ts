@@ -14,7 +14,7 @@
  */
 import type { Dense, Eigh, Linalg } from "../linalg/types.js";
 import type { MatrixView } from "../matrix.js";
-import { basisCross, choleskyQr2Basis, type Basis } from "./basis.js";
+import { basisCross, basisR, choleskyQr2Basis, type Basis } from "./basis.js";
 import { EPS, leadingBlock, transposeOf } from "./common.js";
 
 export interface SideSvd {
@@ -41,6 +41,8 @@ export class Side {
     gram?: Dense;
     gramEigen?: Eigh;
     basis?: Basis | null;
+    rEigen?: Eigh;
+    r?: Dense;
     gramNorm?: number;
     rowNorms?: Float64Array;
     values?: Float64Array;
@@ -88,6 +90,24 @@ export class Side {
   /** Eigendecomposition of Xc^T Xc (values descending; tiny negatives possible for zero ones). */
   gramEigen(): Eigh {
     return (this.cache.gramEigen ??= this.la.eigh(this.gram()));
+  }
+
+  /** R = Q^T Xc (p x p) of the CholeskyQR2 basis (call only when basis() is not null). */
+  basisR(): Dense {
+    return (this.cache.r ??= basisR(this.la, this.basis() as Basis));
+  }
+
+  /**
+   * R R^T = Ur diag(s^2) Ur^T for R = basisR(): Ur = Q^T U are Xc's left singular vectors in the
+   * basis' coordinates and the values its squared singular values (call only when basis() is not
+   * null; the side is then well conditioned, so the squares lose nothing SVCCA and PWCCA use).
+   */
+  rEigen(): Eigh {
+    if (!this.cache.rEigen) {
+      const rt = transposeOf(this.la, this.basisR());
+      this.cache.rEigen = this.la.eigh(this.la.gemmTN(rt, rt));
+    }
+    return this.cache.rEigen;
   }
 
   /** ||Xc^T Xc||_F */
@@ -146,6 +166,7 @@ export class Pair {
     basisCross?: Float64Array;
     canonical?: Canonical;
     values?: Canonical | null;
+    fastCross?: Dense;
   } = {};
 
   constructor(
@@ -169,6 +190,16 @@ export class Pair {
     return (this.cache.crossNorm ??= this.la.frobenius(this.cross()));
   }
 
+  /** Qx^T Qy (px x py) of the two sides' CholeskyQR2 bases (call only when both exist). */
+  fastCross(): Dense {
+    return (this.cache.fastCross ??= basisCross(this.la, this.x.basis() as Basis, this.y.basis() as Basis));
+  }
+
+  /** true when both sides have CholeskyQR2 bases (full rank, well conditioned: the fast routes) */
+  get fast(): boolean {
+    return this.x.basis() !== null && this.y.basis() !== null;
+  }
+
   /** Ux^T Uy (kx x ky, column-major) for the two sides' left singular vectors. */
   basisCross(): Float64Array {
     return (this.cache.basisCross ??= this.la.toArray(this.la.gemmTN(this.x.svd().u, this.y.svd().u)));
@@ -190,7 +221,7 @@ export class Pair {
         const qx = this.x.basis(), qy = qx ? this.y.basis() : null;
         let v: Canonical | null = null;
         if (qx && qy) {
-          const s = this.la.singularValues(basisCross(this.la, qx, qy));
+          const s = this.la.singularValues(this.fastCross());
           v = { rho: Float64Array.from(s, (t) => (t < 0 ? 0 : t > 1 ? 1 : t)), rx: qx.w.cols, ry: qy.w.cols };
         }
         this.cache.values = v;

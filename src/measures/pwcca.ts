@@ -25,7 +25,7 @@
 import { fail } from "../errors.js";
 import type { Dense } from "../linalg/types.js";
 import { ccaValidity, checkEpsilon, regularisedCca } from "./cca.js";
-import { Report, selectColumns } from "./common.js";
+import { Report, selectColumns, transposeOf } from "./common.js";
 import type { Pair, Side } from "./context.js";
 
 export type PwccaVariant = "paper" | "google";
@@ -76,6 +76,28 @@ export function pwccaOn(pair: Pair, opts: PwccaOptions, report: Report): PwccaRe
     rho = r.rho;
     if (variant === "paper") alpha = absRowSums(la.toArray(la.gemmTN(useX ? (r.hx as Dense) : (r.hy as Dense), keptColumns(side, keep))), rho.length, keep.length);
     else alpha = googleWeights(pair, side, keep, useX ? r.u : r.v);
+  } else if (pair.fast) {
+    // full-rank, well-conditioned sides (src/measures/basis.ts): Xc = Qx Rx, C = Qx^T Qy; the
+    // weighted side's canonical directions are the leading eigenvectors of C C^T (x) or C^T C (y)
+    // in Q's coordinates, so <h_i, x_j> = (A^T R)_ij
+    rho = pair.canonical(false).rho;
+    const side = useX ? pair.x : pair.y;
+    const c = pair.fastCross();
+    const ct = useX ? transposeOf(la, c) : c;
+    const coef = la.leadingColumns(la.eigh(la.gemmTN(ct, ct)).vectors, rho.length);
+    if (variant === "paper") alpha = absRowSums(la.toArray(la.gemmTN(coef, side.basisR())), rho.length, side.p);
+    else {
+      // google's (X - m) U = Xc V A_svd = Q Ur diag(s) Ur^T A (see pwcca's header and svcca.ts)
+      const e = side.rEigen();
+      const t = la.toArray(la.gemmTN(e.vectors, coef));
+      const k = coef.cols, p = side.p;
+      for (let i = 0; i < p; i++) {
+        const si = Math.sqrt(Math.max(e.values[i] as number, 0));
+        for (let j = 0; j < k; j++) t[j * p + i] = (t[j * p + i] as number) * si;
+      }
+      const b = side.basis()!;
+      alpha = googleWeightsFrom(pair, side, la.gemmNN(b.q1, la.gemmNN(b.w, la.gemmNN(e.vectors, la.fromArray(p, k, t)))));
+    }
   } else {
     const can = pair.canonical(true);
     rho = can.rho;

@@ -82,6 +82,7 @@ export function componentsKept(s: Float64Array, keep: number | null, criterion: 
 
 export function svccaOn(pair: Pair, opts: SvccaOptions, report: Report): SvccaResult {
   const o = resolve(opts);
+  if (o.epsilon === 0 && pair.fast) return fastSvcca(pair, o, report);
   const kx = componentsKept(pair.x.svd().s, o.keep, o.criterion, o.components);
   const ky = componentsKept(pair.y.svd().s, o.keep, o.criterion, o.components);
   const c = Math.min(kx, ky);
@@ -109,6 +110,27 @@ export function svccaOn(pair: Pair, opts: SvccaOptions, report: Report): SvccaRe
     rho = Float64Array.from(pair.la.svd(pair.la.fromArray(rx, ry, block), false).s, (v) => Math.min(1, Math.max(0, v)));
   }
   const s = summarise(rho, c, 0, "svcca", report);
+  return { ...base, value: s.mean, coefficients: s.coefficients };
+}
+
+/**
+ * The fast route, for two full-rank well-conditioned sides (src/measures/basis.ts): with Xc = Q R,
+ * R R^T = Ur diag(s^2) Ur^T gives the singular values and, in Q's coordinates, the leading left
+ * singular vectors Ur_k (Xc's U_k = Q Ur_k), so the canonical correlations of the reduced sides are
+ * the singular values of Ur_kx^T (Qx^T Qy) Ur_ky, with Qx^T Qy shared with CCA. Every kept
+ * direction has s_i >= s_min > the rank cut-off (certified by the basis), so the rank is k.
+ */
+function fastSvcca(pair: Pair, o: Resolved, report: Report): SvccaResult {
+  const la = pair.la;
+  const ex = pair.x.rEigen(), ey = pair.y.rEigen();
+  const sx = Float64Array.from(ex.values, (v) => Math.sqrt(Math.max(v, 0)));
+  const sy = Float64Array.from(ey.values, (v) => Math.sqrt(Math.max(v, 0)));
+  const kx = componentsKept(sx, o.keep, o.criterion, o.components);
+  const ky = componentsKept(sy, o.keep, o.criterion, o.components);
+  const base = { keep: o.keep, criterion: o.criterion, ...(o.components !== undefined ? { components: o.components } : {}), dims: [kx, ky] as [number, number] };
+  const m = la.gemmNN(la.gemmTN(la.leadingColumns(ex.vectors, kx), pair.fastCross()), la.leadingColumns(ey.vectors, ky));
+  const rho = Float64Array.from(la.singularValues(m), (v) => Math.min(1, Math.max(0, v)));
+  const s = summarise(rho, Math.min(kx, ky), 0, "svcca", report);
   return { ...base, value: s.mean, coefficients: s.coefficients };
 }
 
