@@ -6,7 +6,9 @@ import { describe, expect, it } from "vitest";
 import { jsLinalg } from "../src/js/linalg.js";
 import type { Dense, Linalg } from "../src/linalg/types.js";
 import { basisCross, choleskyQr2Basis } from "../src/measures/basis.js";
-import { leadingBlock } from "../src/measures/common.js";
+import { leadingBlock, Report } from "../src/measures/common.js";
+import { pwccaOn } from "../src/measures/pwcca.js";
+import { svccaOn } from "../src/measures/svcca.js";
 import { Pair, Side } from "../src/measures/context.js";
 import { gaussian } from "../src/random.js";
 import { WasmCore } from "../src/wasm/instance.js";
@@ -135,6 +137,46 @@ for (const [name, la] of BACKENDS) {
       // and the explicit cross product of the bases is what singularValues saw
       const c = basisCross(la, pair.x.basis()!, pair.y.basis()!);
       expect([c.rows, c.cols]).toEqual([p, q]);
+      la.release(m);
+    });
+
+    it("SVCCA and PWCCA (paper, google) of the fast route equal the SVD route's", () => {
+      const d = 500, p = 36, q = 29;
+      const X = randMat(d, p, 17);
+      const Y = randMat(d, q, 18);
+      for (let j = 0; j < 10; j++) for (let i = 0; i < d; i++) Y[j * d + i] = (X[j * d + i] as number) + 0.4 * (Y[j * d + i] as number);
+      // uneven spectra, so that 99% of the variance keeps fewer directions than columns
+      for (let j = 0; j < p; j++) for (let i = 0; i < d; i++) X[j * d + i] = (X[j * d + i] as number) * (1 + 3 * Math.exp(-j / 4));
+      // centred: google's variant adds the column means back, which makes it depend on the signs of
+      // singular vectors (documented); with zero means every route gives the same value
+      for (const [M, c] of [[X, p], [Y, q]] as const) {
+        for (let j = 0; j < c; j++) {
+          let mu = 0;
+          for (let i = 0; i < d; i++) mu += M[j * d + i] as number;
+          for (let i = 0; i < d; i++) M[j * d + i] = (M[j * d + i] as number) - mu / d;
+        }
+      }
+      const m = la.mark();
+      const make = (slow: boolean) => {
+        const pair = new Pair(new Side(la, view(X, d, p)), new Side(la, view(Y, d, q)));
+        if (slow) for (const side of [pair.x, pair.y]) side.basis = () => null;
+        expect(pair.fast).toBe(!slow);
+        const r = new Report();
+        return {
+          svcca: svccaOn(pair, {}, r),
+          svcca95: svccaOn(pair, { keep: 0.95, criterion: "singularValues" }, r),
+          paper: pwccaOn(pair, {}, r),
+          google: pwccaOn(pair, { variant: "google" }, r),
+          paperA: pwccaOn(pair, { side: "a" }, r),
+        };
+      };
+      const fast = make(false), slow = make(true);
+      expect(fast.svcca.dims).toEqual(slow.svcca.dims);
+      expect(fast.svcca.dims[0]).toBeLessThan(p);
+      expect(fast.svcca95.dims).toEqual(slow.svcca95.dims);
+      for (const k of ["svcca", "svcca95", "paper", "google", "paperA"] as const) expect(Math.abs(fast[k].value - slow[k].value), k).toBeLessThan(1e-12);
+      expect(maxDiff(fast.paper.weights, slow.paper.weights)).toBeLessThan(1e-11);
+      expect(maxDiff(fast.paperA.weights, slow.paperA.weights)).toBeLessThan(1e-11);
       la.release(m);
     });
   });
