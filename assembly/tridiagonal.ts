@@ -56,12 +56,24 @@ const HYPOT_TINY: f64 = reinterpret<f64>(<u64>(1023 - 900) << 52); // 2^-900
 @inline function wpOff(n: i32): usize { return vpOff(n) + align16((<usize>n * <usize>NB) << 3); }
 @inline function gOff(n: i32): usize { return wpOff(n) + align16((<usize>n * <usize>NB) << 3); }
 @inline function tOff(n: i32): usize { return gOff(n) + align16(<usize>(NB * NB) << 3); }
-@inline function endOff(n: i32): usize { return tOff(n) + align16(<usize>(NB * NB) << 3); }
+@inline function logOff(n: i32): usize { return tOff(n) + align16(<usize>(NB * NB) << 3); }
+/** f64 entries of the rotation log: a sweep over lo..hi takes 2 + 2 (hi - lo) */
+@inline function logCap(n: i32): i32 { return max(4096, 4 * n * n); }
+@inline function endOff(n: i32): usize { return logOff(n) + align16(<usize>logCap(n) << 3); }
 
 /** Bytes of scratch eighTridiagonal needs for an n x n matrix (16-byte aligned scratch expected). */
 export function eighTridiagonalWorkBytes(n: i32): usize {
   return endOff(max(n, 1));
 }
+
+// the rotation log of the QL run with vectors (see replayRotations) and the input's scale
+let logPtr: usize = 0;
+let logLen: i32 = 0;
+let logMax: i32 = 0;
+let logZ: usize = 0;
+let logLd: i32 = 0;
+let logRows: i32 = 0;
+let lastScale: f64 = 1;
 
 @inline function ld(p: usize, i: i32): f64 { return load<f64>(p + (<usize>i << 3)); }
 @inline function st(p: usize, i: i32, v: f64): void { store<f64>(p + (<usize>i << 3), v); }
@@ -312,7 +324,10 @@ export function tridiagonalQL(d: usize, e: usize, n: i32, Z: usize, ldz: i32, nz
         st(cs, i, c);
         st(ss, i, s);
       }
-      if (Z != 0 && i + 1 < m) applyRotations(Z, ldz, nz, i + 1, m, cs, ss);
+      if (Z != 0 && i + 1 < m) {
+        if (logPtr != 0) logSweep(i + 1, m, cs, ss);
+        else applyRotations(Z, ldz, nz, i + 1, m, cs, ss);
+      }
       if (early) continue;
       st(d, l, ld(d, l) - p);
       st(e, l, g);
@@ -321,6 +336,44 @@ export function tridiagonalQL(d: usize, e: usize, n: i32, Z: usize, ldz: i32, nz
     if (shifts != 0) nearestShift(shifts, n, ld(d, l), true);
   }
   return iters;
+}
+
+/**
+ * Appends one sweep's rotations (columns lo..hi) to the log: lo, hi, c_lo..c_{hi-1},
+ * s_lo..s_{hi-1}. A full log is first replayed onto every row of Z and emptied (in order, so the
+ * result is the same as applying each sweep at once).
+ */
+function logSweep(lo: i32, hi: i32, cs: usize, ss: usize): void {
+  let need = 2 + 2 * (hi - lo);
+  if (logLen + need > logMax) {
+    replayRotations(logZ, logLd, logRows, logPtr, logLen);
+    logLen = 0;
+  }
+  let p = logPtr + (<usize>logLen << 3);
+  store<f64>(p, <f64>lo);
+  store<f64>(p, <f64>hi, 8);
+  let k = hi - lo;
+  memory.copy(p + 16, cs + (<usize>lo << 3), <usize>k << 3);
+  memory.copy(p + 16 + (<usize>k << 3), ss + (<usize>lo << 3), <usize>k << 3);
+  logLen += need;
+}
+
+/**
+ * Applies the logged sweeps (len f64 entries at log) in order to the nz rows of Z starting at Z
+ * (ld ldz). Rows are independent, so two threads may replay disjoint row ranges: every element
+ * gets exactly the operations, in the order, of applying each sweep as the QL run made it.
+ */
+export function replayRotations(Z: usize, ldz: i32, nz: i32, log: usize, len: i32): void {
+  let k = 0;
+  while (k < len) {
+    let p = log + (<usize>k << 3);
+    let lo = <i32>load<f64>(p), hi = <i32>load<f64>(p, 8);
+    let cnt = hi - lo;
+    let c = p + 16 - (<usize>lo << 3);
+    let sv = p + 16 + (<usize>cnt << 3) - (<usize>lo << 3);
+    applyRotations(Z, ldz, nz, lo, hi, c, sv);
+    k += 2 + 2 * cnt;
+  }
 }
 
 /** The remaining (non-NaN) entry of shifts (n f64) nearest to x; remove: mark it used (NaN). */
@@ -408,6 +461,20 @@ function formQ(A: usize, n: i32, tau: usize, Q: usize, Vp: usize, W: usize, G: u
  * work: eighTridiagonalWorkBytes(n) bytes, 16-byte aligned.
  */
 export function eighTridiagonal(S: usize, n: i32, W: usize, V: usize, vectors: i32, work: usize): i32 {
+  let iters = eighTridiagonalStart(S, n, V, vectors, work);
+  if (iters < 0) return -1;
+  if (vectors != 0 && n > 0) replayRotations(V, n, n, eighLog(), eighLogLength());
+  eighTridiagonalFinish(n, W, V, vectors, work);
+  return iters;
+}
+
+/**
+ * The first part of eighTridiagonal for callers that replay the QL rotations themselves (on two
+ * threads, by rows): everything up to the QL run, whose last rotations are left in the log
+ * (eighLog, eighLogLength) for replayRotations(V, n, rows...). Then eighTridiagonalFinish.
+ */
+export function eighTridiagonalStart(S: usize, n: i32, V: usize, vectors: i32, work: usize): i32 {
+  logLen = 0;
   if (n <= 0) return 0;
   let A = work;
   let vec = work + vecOff(n);
@@ -416,33 +483,47 @@ export function eighTridiagonal(S: usize, n: i32, W: usize, V: usize, vectors: i
   let v2b = vec + 5 * nv, pb = vec + 6 * nv, cs = vec + 7 * nv, ss = vec + 8 * nv;
   // A = (S + S^T) / 2 scaled by a power of two (lower triangle)
   let scale = pow2Scale(maxAbs(S, n, n, n));
+  lastScale = scale;
   for (let j = 0; j < n; j++) {
     for (let i = j; i < n; i++) {
       store<f64>(at(A, n, i, j), 0.5 * (scale * load<f64>(at(S, n, i, j))) + 0.5 * (scale * load<f64>(at(S, n, j, i))));
     }
   }
   tridiagonalize(A, n, d, e, tau, vb, wb, v2b, pb);
-  let Z: usize = 0;
+  if (vectors == 0) return tridiagonalQL(d, e, n, 0, 0, 0, cs, ss, 0);
+  formQ(A, n, tau, V, work + vpOff(n), work + wpOff(n), work + gOff(n), work + tOff(n));
+  // eigenvalues first (values-only QL on a copy), then the QL with vectors using them as
+  // perfect shifts (fewer sweeps, each one costing 6 n flops per rotation), its rotations logged
+  memory.copy(vb, d, <usize>n << 3);
+  memory.copy(wb, e, <usize>n << 3);
+  let iters = tridiagonalQL(vb, wb, n, 0, 0, 0, cs, ss, 0);
+  if (iters < 0) return -1;
+  logPtr = work + logOff(n);
+  lastLog = logPtr;
+  logMax = logCap(n);
+  logZ = V;
+  logLd = n;
+  logRows = n;
+  let it2 = tridiagonalQL(d, e, n, V, n, n, cs, ss, vb);
+  logPtr = 0;
+  if (it2 < 0) return -1;
+  return iters + it2;
+}
+
+/** Where the rotation log of the last eighTridiagonalStart with vectors is, and its length (f64 entries). */
+export function eighLogLength(): i32 {
+  return logLen;
+}
+export function eighLog(): usize {
+  return lastLog;
+}
+let lastLog: usize = 0;
+
+/** Sorts the eigenvalues (and V's columns with them, with vectors) into W, undoing the scale. */
+export function eighTridiagonalFinish(n: i32, W: usize, V: usize, vectors: i32, work: usize): void {
+  if (n <= 0) return;
+  let d = work + vecOff(n);
   if (vectors != 0) {
-    formQ(A, n, tau, V, work + vpOff(n), work + wpOff(n), work + gOff(n), work + tOff(n));
-    Z = V;
-  }
-  let iters = 0;
-  if (Z != 0) {
-    // eigenvalues first (values-only QL on a copy), then the QL with vectors using them as
-    // perfect shifts (fewer sweeps, each one costing 6 n flops per rotation)
-    memory.copy(vb, d, <usize>n << 3);
-    memory.copy(wb, e, <usize>n << 3);
-    iters = tridiagonalQL(vb, wb, n, 0, 0, 0, cs, ss, 0);
-    if (iters < 0) return -1;
-    let it2 = tridiagonalQL(d, e, n, Z, n, n, cs, ss, vb);
-    if (it2 < 0) return -1;
-    iters += it2;
-  } else {
-    iters = tridiagonalQL(d, e, n, 0, 0, 0, cs, ss, 0);
-    if (iters < 0) return -1;
-  }
-  if (Z != 0) {
     // selection sort, descending, columns of V with the values
     for (let i = 0; i < n - 1; i++) {
       let k = i;
@@ -462,6 +543,5 @@ export function eighTridiagonal(S: usize, n: i32, W: usize, V: usize, vectors: i
   } else {
     sortDescending(d, n);
   }
-  for (let i = 0; i < n; i++) st(W, i, ld(d, i) / scale);
-  return iters;
+  for (let i = 0; i < n; i++) st(W, i, ld(d, i) / lastScale);
 }

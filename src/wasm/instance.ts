@@ -39,6 +39,11 @@ export interface CoreExports extends Record<string, unknown> {
   invertUpper(R: number, ldr: number, n: number, X: number, ldx: number): void;
   multiplyUpper(X: number, ldx: number, m: number, n: number, U: number, ldu: number, C: number, ldc: number): void;
   multiplyUpperFrom(X: number, ldx: number, m: number, n: number, U: number, ldu: number, C: number, ldc: number, from: number): void;
+  eighTridiagonalStart(S: number, n: number, V: number, vectors: number, work: number): number;
+  eighTridiagonalFinish(n: number, W: number, V: number, vectors: number, work: number): void;
+  eighLog(): number;
+  eighLogLength(): number;
+  replayRotations(Z: number, ldz: number, nz: number, log: number, len: number): void;
   centerColumns(A: number, lda: number, m: number, n: number, means: number): void;
   copyMatrix(A: number, lda: number, m: number, n: number, B: number, ldb: number): void;
   transpose(A: number, lda: number, m: number, n: number, B: number, ldb: number): void;
@@ -254,6 +259,21 @@ export class WasmCore {
     const helper = this.helperFor((m * n * n) / 2);
     if (helper && this.tryHelper(() => helper.multiplyUpper(this.ex, X, ldx, m, n, U, ldu, C, ldc))) return;
     this.ex.multiplyUpper(X, ldx, m, n, U, ldu, C, ldc);
+  }
+
+  /**
+   * assembly/tridiagonal.ts eighTridiagonal with vectors, the QL rotations (most of the work) replayed
+   * on the two threads by rows when n is large (same bits). Returns its iteration count, or -1.
+   */
+  eighVectors(S: number, n: number, W: number, V: number, work: number): number {
+    const helper = this.helperFor(3 * n * n * n);
+    if (!helper) return this.ex.eighTridiagonal(S, n, W, V, 1, work);
+    const iters = this.ex.eighTridiagonalStart(S, n, V, 1, work);
+    if (iters < 0) return -1;
+    const log = this.ex.eighLog(), len = this.ex.eighLogLength();
+    if (!helper.replay(this.ex, V, n, n, log, len)) this.ex.replayRotations(V, n, n, log, len);
+    this.ex.eighTridiagonalFinish(n, W, V, 1, work);
+    return iters;
   }
 
   /** The helper thread when this core may use one for `work` (flop-like units), started on first use. */

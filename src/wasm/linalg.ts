@@ -238,7 +238,7 @@ export function wasmLinalg(core: WasmCore): Linalg {
         const vectors = make(n, n);
         const values = withScratch(8 * n + core.exports.eighTridiagonalWorkBytes(n) + 16, (w) => {
           const wp = w, work = align16(w + 8 * n);
-          if (core.exports.eighTridiagonal(p, n, wp, vectors.ptr, 1, work) < 0) qlFailure("eigh", n);
+          if (core.eighVectors(p, n, wp, vectors.ptr, work) < 0) qlFailure("eigh", n);
           return core.f64(wp, n).slice();
         });
         return { values, vectors };

@@ -27,6 +27,7 @@ const JOB_NORMALIZE = 2; // normalizeColumns(Z, ld, d, n, norms, deadNorm = the 
 const JOB_GEMM_TN = 3; // gemmTN(A, lda, B, ldb, d, m, n, C, ldc, accumulate)
 const JOB_GEMM_NN = 4; // gemmNN(A, lda, B, ldb, m, k, n, C, ldc, accumulate)
 const JOB_MULT_UPPER = 5; // multiplyUpperFrom(X, ldx, m, n, U, ldu, C, ldc, from)
+const JOB_REPLAY = 6; // replayRotations(Z, ldz, nz, log, len)
 const BYTES = WORDS * 4 + 3 * 8;
 
 /** The worker's code, run with `eval: true`. */
@@ -61,6 +62,7 @@ for (;;) {
     else if (job === ${JOB_GEMM_TN}) ex.gemmTN(a(0), a(1), a(2), a(3), a(4), a(5), a(6), a(7), a(8), a(9));
     else if (job === ${JOB_GEMM_NN}) ex.gemmNN(a(0), a(1), a(2), a(3), a(4), a(5), a(6), a(7), a(8), a(9));
     else if (job === ${JOB_MULT_UPPER}) ex.multiplyUpperFrom(a(0), a(1), a(2), a(3), a(4), a(5), a(6), a(7), a(8));
+    else if (job === ${JOB_REPLAY}) ex.replayRotations(a(0), a(1), a(2), a(3), a(4));
     else throw new Error("unknown job " + job);
   } catch (e) {
     Atomics.store(ctrl, ${ERR}, 2);
@@ -101,6 +103,7 @@ interface SplitExports {
   gemmTN(A: number, lda: number, B: number, ldb: number, d: number, m: number, n: number, C: number, ldc: number, accumulate: number): void;
   gemmNN(A: number, lda: number, B: number, ldb: number, m: number, k: number, n: number, C: number, ldc: number, accumulate: number): void;
   multiplyUpperFrom(X: number, ldx: number, m: number, n: number, U: number, ldu: number, C: number, ldc: number, from: number): void;
+  replayRotations(Z: number, ldz: number, nz: number, log: number, len: number): void;
 }
 
 /** Column-block widths of blas.ts's crossTN (NC) and gemmNN (NN) and of cholqr.ts (UB): a split at a multiple keeps every tile, so the bits. */
@@ -204,6 +207,18 @@ export class GramHelper {
     const h = Math.round(n / Math.SQRT2 / UPPER_BLOCK) * UPPER_BLOCK;
     if (this.broken || h <= 0 || h >= n) return false;
     this.split(JOB_MULT_UPPER, [X, ldx, m, n, U, ldu, C, ldc, h], 0, () => ex.multiplyUpperFrom(X, ldx, m, h, U, ldu, C, ldc, 0));
+    return true;
+  }
+
+  /**
+   * The eigensolver's logged QL rotations (assembly/tridiagonal.ts replayRotations) on the rows of
+   * Z, the worker taking the second half: rows are independent, so the bits are one thread's.
+   * Z is modified in place: a failure throws (no fallback could redo half a replay).
+   */
+  replay(ex: SplitExports, Z: number, ldz: number, rows: number, log: number, len: number): boolean {
+    const h = Math.round(rows / 2 / 12) * 12;
+    if (this.broken || h <= 0 || h >= rows) return false;
+    this.split(JOB_REPLAY, [Z + 8 * h, ldz, rows - h, log, len], 0, () => ex.replayRotations(Z, ldz, h, log, len));
     return true;
   }
 
