@@ -34,6 +34,7 @@ await build({
 });
 await build({ ...common, entryPoints: ["bench/bench.ts"], outfile: "dist/bench.js", platform: "node" });
 await build({ ...common, entryPoints: ["bench/suite.ts"], outfile: "dist/suite.js", platform: "node" });
+await build({ ...common, entryPoints: ["bench/stream.ts"], outfile: "dist/stream-bench.js", platform: "node" });
 await build({
   ...common,
   entryPoints: ["demo/main.ts"],
