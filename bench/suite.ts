@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: the benchmark suite (issue 5, item 1). For each size (d samples x n neurons per
- * side) it runs every operation on the WASM core (1 thread, and for the Gram product and the
- * maximum match also the engine's default 2 threads), on the pure-TS backend and, when python3
+ * side) it runs every operation on the WASM core (1 thread, and for the Gram product, the maximum
+ * match, the layer grid and the measures also the engine's default 2 threads), on the pure-TS backend and, when python3
  * with numpy is present, on the numpy references of ../shared/reference (one worker process per
  * size, OPENBLAS_NUM_THREADS=1; the maximum match also with numpy's default threading):
  *
@@ -74,6 +74,8 @@ import { plantedBlocks } from "./planted-blocks.js";
 const DEFAULT_SIZES = "2000x64,5000x256,10000x512";
 const QUICK_SIZES = "2000x64,5000x256";
 const FULL_SIZES = "2000x64,5000x256,10000x512,20000x1024";
+/** Pause before each timed run (see the timing loop). */
+const PAUSE_MS = 300;
 const ALL_OPS = ["gram", "qr", "maxmatch", "curve", "simple", "grid", "measures"] as const;
 
 const { values: opt } = parseArgs({
@@ -776,12 +778,12 @@ async function runSize(d: number, n: number, q: number, opsAsked: Set<string>, e
     const names = ["cca", "svcca", "pwcca", "cka", "procrustes", "all"] as const;
     for (const name of names) {
       const list: MeasureName[] | undefined = name === "all" ? undefined : [name];
-      const ms = (backend: "wasm" | "js") =>
+      const ms = (e: Engine, backend: "wasm" | "js") =>
         nodeExec(
-          () => e1.measures(pairC.a, pairC.b, { backend, rbf, ...(list ? { measures: list } : {}) }),
+          () => e.measures(pairC.a, pairC.b, { backend, rbf, ...(list ? { measures: list } : {}) }),
           (r) => measureValues(r as unknown as Record<string, unknown>, name, rbf),
         );
-      const execs: OpPlan["execs"] = { wasm1: ms("wasm"), js: ms("js") };
+      const execs: OpPlan["execs"] = { wasm1: ms(e1, "wasm"), wasm2: ms(e2, "wasm"), js: ms(e1, "js") };
       if (np1) execs.np1 = numpyExec(np1, `m_${name}`);
       const withRbf = rbf && (name === "cka" || name === "all");
       plans.push({
@@ -950,6 +952,9 @@ async function runPlan(plan: OpPlan, d: number, n: number): Promise<OpOutcome> {
     for (let j = 0; j < order.length; j++) {
       const id = order[(r + j) % order.length]!;
       if (samples.get(id)!.length >= want.get(id)! || want.get(id) === 0) continue;
+      // a pause before each timed run: OpenBLAS's idle threads spin for about 0.1 s after a call
+      // (numpy with default threading), which would otherwise take a core from the next run
+      await new Promise((res) => setTimeout(res, PAUSE_MS));
       try {
         samples.get(id)!.push((await plan.execs[id]!.run(false)).seconds);
       } catch (e) {

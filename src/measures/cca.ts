@@ -5,9 +5,11 @@
  * their mean rho-bar = (1/c) sum rho_i and mean square R^2_CCA = (1/c) sum rho_i^2, c = min(p, q).
  *
  * Exact route (default, epsilon = 0; ../shared/docs/measures.md sec. 2.1): rho = singular values of
- * Qx^T Qy for orthonormal bases Qx, Qy of col(Xc), col(Yc) from each side's thin SVD (numerical
- * rank #{s > s_max max(n, p) eps}), clipped to [0, 1] and zero-padded to c. No covariance is ever
- * inverted (that squares the condition number; google/svcca loses ~1e-7 that way).
+ * Qx^T Qy for orthonormal bases Qx, Qy of col(Xc), col(Yc) (numerical rank #{s > s_max max(n, p)
+ * eps}), clipped to [0, 1] and zero-padded to c. The bases come from CholeskyQR2 when a side is
+ * certified well conditioned and of full rank (src/measures/basis.ts), else from its thin SVD; the
+ * singular values of the small cross product by bidiagonalisation. No covariance is ever inverted
+ * (that squares the condition number; google/svcca loses ~1e-7 that way).
  *
  * Regularised route (epsilon > 0, google/svcca's cca_core convention, for parity): covariances with
  * 1/(n-1), Sxx /= max|Sxx|, Syy /= max|Syy|, Sxy /= sqrt(max|Sxx| max|Syy|), neurons with rescaled

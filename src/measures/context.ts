@@ -1,7 +1,9 @@
 /**
  * The work the measures share, computed at most once per call and only when a measure asks for it.
- * A `Side` is one centred representation (n samples x p neurons) with its lazily computed thin SVD,
- * feature Gram matrix, row norms and transpose; a `Pair` adds the cross products of two sides.
+ * A `Side` is one centred representation (n samples x p neurons) with its lazily computed feature
+ * Gram matrix and its eigendecomposition, CholeskyQR2 basis (src/measures/basis.ts: only for
+ * well-conditioned full-rank sides) with R and R R^T's eigendecomposition, thin SVD (the route for
+ * every other side), row norms and transpose; a `Pair` adds the cross products of two sides.
  * `measures` (src/measures/all.ts) runs every measure on one Pair, so each side is centred and
  * factorised once and the cross products are formed once; many-vs-one comparisons can keep a Side
  * and pair it with each other side in turn.
