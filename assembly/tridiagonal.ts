@@ -34,8 +34,23 @@
  *    store per element of Z (dlasr's idea, with the register carry; 12 rows = 6 independent
  *    carries per chunk, since each carry is a mul-sub latency chain across the sweep). More than 30 n QL
  *    iterations in total is reported as non-convergence (-1).
- * 4. Eigenvalues sorted descending (selection sort: ties keep their QL order), vectors with
- *    them, then divided by the scale.
+ *    (This QL-with-vectors path is kept behind eighDivideAndConquer(0); the default is step 3'.)
+ * 3'. With vectors (default): Cuppen's divide and conquer on T (see dcSolve / dcMerge /
+ *    secularRoot below; Cuppen, Numer. Math. 36, 1981; Gu & Eisenstat, SIAM J. Matrix Anal.
+ *    Appl. 16, 1995; the structure of LAPACK's dstedc / dlaed0-3): T is torn at the middle
+ *    coupling beta into diag(T1, T2) + |beta| u u^T, the halves solved recursively (blocks of
+ *    <= 32 by the QL above with vectors, from the identity), and merged: with the halves'
+ *    eigenvectors diag(Q1, Q2), T = diag(Q1, Q2)(D + rho z z^T) diag(Q1, Q2)^T; deflation of
+ *    negligible z_j and of close pairs (d_i, d_j) by a Givens rotation; the K remaining roots of
+ *    the secular equation 1 + rho sum z_j^2 / (d_j - l) = 0, each as an offset from its nearer
+ *    pole; z-hat recomputed from the roots (Gu-Eisenstat / Loewner), so the vectors
+ *    zhat_j / (d_j - l_i) are orthogonal to working precision; then the merged vectors are
+ *    diag(Q1, Q2) U by two gemmNN calls on the nonzero row blocks (columns sorted by type: top
+ *    half only, mixed by a deflation rotation, bottom half only). Finally V = Q Z by applying the
+ *    reflectors of step 1 to Z in blocked WY form (applyQ, as dormtr: gemmTN + gemmNN; formQ is
+ *    not needed). Eigenvalues from the roots (absolute accuracy O(eps ||T||), as QL).
+ * 4. Eigenvalues sorted descending (selection sort: ties keep their QL order; divide and conquer
+ *    leaves them ascending and they are reversed), vectors with them, then divided by the scale.
  * Accuracy: backward stable, ||S - V diag(w) V^T|| = O(n eps ||S||), ||V^T V - I|| = O(n eps).
  * Semidefinite inputs may get eigenvalues of size -O(eps ||S||) (absolute accuracy).
  * Deterministic throughout (fixed orders; no data-dependent parallelism).
@@ -57,14 +72,23 @@ const HYPOT_TINY: f64 = reinterpret<f64>(<u64>(1023 - 900) << 52); // 2^-900
 @inline function gOff(n: i32): usize { return wpOff(n) + align16((<usize>n * <usize>NB) << 3); }
 @inline function tOff(n: i32): usize { return gOff(n) + align16(<usize>(NB * NB) << 3); }
 @inline function logOff(n: i32): usize { return tOff(n) + align16(<usize>(NB * NB) << 3); }
-/** f64 entries of the rotation log: a sweep over lo..hi takes 2 + 2 (hi - lo) */
-@inline function logCap(n: i32): i32 { return max(4096, 4 * n * n); }
+/**
+ * f64 entries of the rotation log: a sweep over lo..hi takes 2 + 2 (hi - lo). The same region
+ * holds the divide-and-conquer scratch (dcSolve: 3 n^2 + 12 n f64, each part 16-byte aligned)
+ * and then applyQ's second panel buffer (NB n f64).
+ */
+@inline function logCap(n: i32): i32 { return max(4096, 4 * n * n + 16 * n + 64); }
 @inline function endOff(n: i32): usize { return logOff(n) + align16(<usize>logCap(n) << 3); }
 
 /** Bytes of scratch eighTridiagonal needs for an n x n matrix (16-byte aligned scratch expected). */
 export function eighTridiagonalWorkBytes(n: i32): usize {
-  return endOff(max(n, 1));
+  return qOff(max(n, 1)) + qBytes(max(n, 1));
 }
+
+// a second set of applyQ's panel buffers (Vp, W, W2: NB n each; G, T: NB^2), for the helper
+// thread's columns (eighApplyQ(..., second = 1))
+@inline function qOff(n: i32): usize { return endOff(n); }
+@inline function qBytes(n: i32): usize { return 3 * align16((<usize>n * <usize>NB) << 3) + 2 * align16(<usize>(NB * NB) << 3); }
 
 // the rotation log of the QL run with vectors (see replayRotations) and the input's scale
 let logPtr: usize = 0;
@@ -469,12 +493,16 @@ export function eighTridiagonal(S: usize, n: i32, W: usize, V: usize, vectors: i
 }
 
 /**
- * The first part of eighTridiagonal for callers that replay the QL rotations themselves (on two
- * threads, by rows): everything up to the QL run, whose last rotations are left in the log
- * (eighLog, eighLogLength) for replayRotations(V, n, rows...). Then eighTridiagonalFinish.
+ * The first part of eighTridiagonal for callers that finish the vectors themselves (on two
+ * threads). With vectors == 2 and divide and conquer (the default), V holds the eigenvectors Z
+ * of T and eighQPending() = 1: the caller applies V <- Q Z by eighApplyQ (any split of the
+ * columns). On the QL path (eighDivideAndConquer(0), or a leaf that did not converge): everything
+ * up to the QL run, whose last rotations are left in the log (eighLog, eighLogLength) for
+ * replayRotations(V, n, rows...). Then eighTridiagonalFinish.
  */
 export function eighTridiagonalStart(S: usize, n: i32, V: usize, vectors: i32, work: usize): i32 {
   logLen = 0;
+  qPending = false;
   if (n <= 0) return 0;
   let A = work;
   let vec = work + vecOff(n);
@@ -491,6 +519,20 @@ export function eighTridiagonalStart(S: usize, n: i32, V: usize, vectors: i32, w
   }
   tridiagonalize(A, n, d, e, tau, vb, wb, v2b, pb);
   if (vectors == 0) return tridiagonalQL(d, e, n, 0, 0, 0, cs, ss, 0);
+  if (dcMode) {
+    // divide and conquer on T (eigenvectors Z of T in V), then V <- Q Z (vectors == 2: left to
+    // the caller, eighApplyQ by columns; eighQPending() = 1); if a leaf's QL fails (more than
+    // 30 m iterations), the QL path below from the saved (d, e)
+    memory.copy(vb, d, <usize>n << 3);
+    memory.copy(wb, e, <usize>n << 3);
+    if (dcSolve(d, e, n, V, work + logOff(n), cs, ss) >= 0) {
+      if (vectors == 2) qPending = true;
+      else eighApplyQ(n, work, V, n, 0);
+      return 0;
+    }
+    memory.copy(d, vb, <usize>n << 3);
+    memory.copy(e, wb, <usize>n << 3);
+  }
   formQ(A, n, tau, V, work + vpOff(n), work + wpOff(n), work + gOff(n), work + tOff(n));
   // eigenvalues first (values-only QL on a copy), then the QL with vectors using them as
   // perfect shifts (fewer sweeps, each one costing 6 n flops per rotation), its rotations logged
@@ -510,6 +552,35 @@ export function eighTridiagonalStart(S: usize, n: i32, V: usize, vectors: i32, w
   return iters + it2;
 }
 
+let dcMode: bool = true;
+let qPending: bool = false;
+
+/** 1 when the last eighTridiagonalStart(..., vectors = 2) left V = Z for eighApplyQ (divide and conquer ran). */
+export function eighQPending(): i32 {
+  return qPending ? 1 : 0;
+}
+
+/**
+ * Z <- Q Z on nc columns of Z (n rows, ld n) for the reflectors of the last eighTridiagonalStart
+ * on `work` (columns are independent: any split gives each column the same bits). second != 0
+ * uses the second set of panel buffers (a helper thread's, concurrently with second = 0).
+ */
+export function eighApplyQ(n: i32, work: usize, Z: usize, nc: i32, second: i32): void {
+  if (n <= 0 || nc <= 0) return;
+  let tau = work + vecOff(n) + 2 * align16(<usize>n << 3);
+  if (second == 0) {
+    applyQ(work, n, tau, Z, nc, work + vpOff(n), work + wpOff(n), work + gOff(n), work + tOff(n), work + logOff(n));
+  } else {
+    let q = work + qOff(n);
+    let pn = align16((<usize>n * <usize>NB) << 3), pb = align16(<usize>(NB * NB) << 3);
+    applyQ(work, n, tau, Z, nc, q, q + pn, q + 3 * pn, q + 3 * pn + pb, q + 2 * pn);
+  }
+}
+/** Eigenvectors by divide and conquer (on != 0, the default) or by the QL run with logged rotations. */
+export function eighDivideAndConquer(on: i32): void {
+  dcMode = on != 0;
+}
+
 /** Where the rotation log of the last eighTridiagonalStart with vectors is, and its length (f64 entries). */
 export function eighLogLength(): i32 {
   return logLen;
@@ -523,7 +594,22 @@ let lastLog: usize = 0;
 export function eighTridiagonalFinish(n: i32, W: usize, V: usize, vectors: i32, work: usize): void {
   if (n <= 0) return;
   let d = work + vecOff(n);
-  if (vectors != 0) {
+  let ascending = true;
+  for (let i = 1; i < n; i++) if (ld(d, i) < ld(d, i - 1)) { ascending = false; break; }
+  if (vectors != 0 && ascending) {
+    // (divide and conquer) reverse the order
+    for (let i = 0, k = n - 1; i < k; i++, k--) {
+      let t = ld(d, i);
+      st(d, i, ld(d, k));
+      st(d, k, t);
+      let a = at(V, n, 0, i), b = at(V, n, 0, k);
+      for (let r = 0; r < n; r++) {
+        let x = load<f64>(a + (<usize>r << 3));
+        store<f64>(a + (<usize>r << 3), load<f64>(b + (<usize>r << 3)));
+        store<f64>(b + (<usize>r << 3), x);
+      }
+    }
+  } else if (vectors != 0) {
     // selection sort, descending, columns of V with the values
     for (let i = 0; i < n - 1; i++) {
       let k = i;
@@ -544,4 +630,397 @@ export function eighTridiagonalFinish(n: i32, W: usize, V: usize, vectors: i32, 
     sortDescending(d, n);
   }
   for (let i = 0; i < n; i++) st(W, i, ld(d, i) / lastScale);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Divide and conquer for the eigenvectors of the tridiagonal (Cuppen, Numer. Math. 36, 1981;
+// Gu & Eisenstat, SIAM J. Matrix Anal. Appl. 16, 1995): see dcSolve.
+
+/** Blocks of at most this order are solved by the QL iteration with vectors. */
+const DC_LEAF: i32 = 32;
+
+// D&C scratch: three n x n blocks and the n-vectors (set by dcSolve)
+let dcG: usize = 0;
+let dcX: usize = 0;
+let dcY: usize = 0;
+let dcVec: usize = 0;
+let dcN: i32 = 0;
+let dcCs: usize = 0;
+let dcSs: usize = 0;
+
+@inline function dcv(k: i32): usize { return dcVec + <usize>k * align16(<usize>dcN << 3); }
+@inline function ldi(p: usize, i: i32): i32 { return load<i32>(p + (<usize>i << 2)); }
+@inline function sti(p: usize, i: i32, v: i32): void { store<i32>(p + (<usize>i << 2), v); }
+
+/**
+ * Eigenvectors of the symmetric tridiagonal (d, e) of order n (e[i] couples i and i+1; d and e
+ * destroyed): d <- eigenvalues ascending, Z (n x n, ld n) <- the eigenvectors of T in the same
+ * order. scratch: 3 n^2 + 12 n f64 (parts 16-byte aligned). cs, ss: n-vectors of scratch for the leaf QL. Returns 0, or -1 if a
+ * leaf QL did not converge.
+ */
+function dcSolve(d: usize, e: usize, n: i32, Z: usize, scratch: usize, cs: usize, ss: usize): i32 {
+  let nn = align16((<usize>n * <usize>n) << 3);
+  dcG = scratch;
+  dcX = scratch + nn;
+  dcY = scratch + 2 * nn;
+  dcVec = scratch + 3 * nn;
+  dcN = n;
+  dcCs = cs;
+  dcSs = ss;
+  for (let j = 0; j < n; j++) memory.fill(at(Z, n, 0, j), 0, <usize>n << 3);
+  return dcRecurse(d, e, Z, 0, n);
+}
+
+function dcRecurse(d: usize, e: usize, Z: usize, lo: i32, m: i32): i32 {
+  let n = dcN;
+  let Zb = at(Z, n, lo, lo);
+  if (m <= DC_LEAF) {
+    for (let j = 0; j < m; j++) store<f64>(at(Zb, n, j, j), 1.0);
+    if (m > 1 && tridiagonalQL(d + (<usize>lo << 3), e + (<usize>lo << 3), m, Zb, n, m, dcCs, dcSs, 0) < 0) return -1;
+    // ascending, columns with the values (selection sort)
+    for (let i = 0; i < m - 1; i++) {
+      let k = i;
+      for (let j = i + 1; j < m; j++) if (ld(d, lo + j) < ld(d, lo + k)) k = j;
+      if (k != i) {
+        let t = ld(d, lo + i);
+        st(d, lo + i, ld(d, lo + k));
+        st(d, lo + k, t);
+        let a = at(Zb, n, 0, i), b = at(Zb, n, 0, k);
+        for (let r = 0; r < m; r++) {
+          let x = ld(a, r);
+          st(a, r, ld(b, r));
+          st(b, r, x);
+        }
+      }
+    }
+    return 0;
+  }
+  // tear: T = diag(T1, T2) + |beta| u u^T, u = e_{k-1} + sign(beta) e_k
+  let k = m >> 1;
+  let beta = ld(e, lo + k - 1);
+  let ab = Math.abs(beta);
+  st(d, lo + k - 1, ld(d, lo + k - 1) - ab);
+  st(d, lo + k, ld(d, lo + k) - ab);
+  if (dcRecurse(d, e, Z, lo, k) < 0) return -1;
+  if (dcRecurse(d, e, Z, lo + k, m - k) < 0) return -1;
+  dcMerge(d + (<usize>lo << 3), Zb, m, k, beta);
+  return 0;
+}
+
+/**
+ * Merge: the block (ld dcN) Zb = diag(Q1, Q2) (m x m, Q1 n1 x n1) holds the eigenvectors of the
+ * two halves, d (m) their eigenvalues (each half ascending). Then T = Zb (D + rho z z^T) Zb^T with
+ * z = (last row of Q1, sign(beta) first row of Q2) / sqrt 2, rho = 2 |beta|. Deflation, the
+ * secular equation, Gu-Eisenstat's z-hat, and Zb <- Zb U (two gemmNN on the nonzero blocks).
+ * On return d ascending and Zb the eigenvectors in that order.
+ */
+function dcMerge(d: usize, Zb: usize, m: i32, n1: i32, beta: f64): void {
+  let n = dcN;
+  let z = dcv(0), dl = dcv(1), lam = dcv(2), dK = dcv(3), zK = dcv(4), zh = dcv(5);
+  let perm = dcv(6), typ = dcv(7), nd = dcv(8), df = dcv(9), ord = dcv(10), ws = dcv(11);
+  let rho = 2 * Math.abs(beta);
+  let sg: f64 = beta >= 0 ? 1.0 : -1.0;
+  let r2 = Math.SQRT1_2;
+  for (let i = 0; i < n1; i++) st(z, i, r2 * load<f64>(at(Zb, n, n1 - 1, i)));
+  for (let i = n1; i < m; i++) st(z, i, sg * r2 * load<f64>(at(Zb, n, n1, i)));
+  let dmax: f64 = 0;
+  for (let i = 0; i < m; i++) {
+    st(dl, i, ld(d, i));
+    dmax = max(dmax, Math.abs(ld(d, i)));
+    sti(typ, i, i < n1 ? 1 : 3);
+  }
+  // merge the two ascending halves (stable)
+  {
+    let a = 0, b = n1;
+    for (let p = 0; p < m; p++) {
+      if (b >= m || (a < n1 && ld(dl, a) <= ld(dl, b))) sti(perm, p, a++);
+      else sti(perm, p, b++);
+    }
+  }
+  // deflation: negligible z_j, or a rotation of the pair (prev, j) making z_prev = 0 when the
+  // coupling it leaves, |c s (d_j - d_prev)|, is negligible
+  let tol = 8 * EPS * max(dmax, rho);
+  let K = 0, nD = 0, prev = -1;
+  for (let p = 0; p < m; p++) {
+    let j = ldi(perm, p);
+    let zj = ld(z, j);
+    if (rho * Math.abs(zj) <= tol) {
+      sti(df, nD++, j);
+      continue;
+    }
+    if (prev < 0) { prev = j; continue; }
+    let zp = ld(z, prev);
+    let tau = Math.hypot(zp, zj);
+    let c = zj / tau, s = zp / tau;
+    let dp = ld(dl, prev), dj = ld(dl, j);
+    if (Math.abs(c * s * (dj - dp)) <= tol) {
+      // q'_prev = c q_prev - s q_j, q'_j = s q_prev + c q_j
+      let a = at(Zb, n, 0, prev), b = at(Zb, n, 0, j);
+      for (let r = 0; r < m; r++) {
+        let x = ld(a, r), y = ld(b, r);
+        st(a, r, c * x - s * y);
+        st(b, r, s * x + c * y);
+      }
+      if (ldi(typ, prev) != ldi(typ, j)) { sti(typ, prev, 2); sti(typ, j, 2); }
+      st(z, j, tau);
+      st(z, prev, 0);
+      st(dl, prev, c * c * dp + s * s * dj);
+      st(dl, j, s * s * dp + c * c * dj);
+      sti(df, nD++, prev);
+      prev = j;
+    } else {
+      sti(nd, K++, prev);
+      prev = j;
+    }
+  }
+  if (prev >= 0) sti(nd, K++, prev);
+  for (let i = 0; i < K; i++) {
+    st(dK, i, ld(dl, ldi(nd, i)));
+    st(zK, i, ld(z, ldi(nd, i)));
+  }
+  // the roots: column i of X = (dK_m - lambda_i)_m, accurate (offsets from the nearer pole)
+  for (let i = 0; i < K; i++) secularRoot(dK, zK, K, rho, i, dcX + ((<usize>i * <usize>K) << 3), lam);
+  // Gu-Eisenstat: zhat_i^2 = (lambda_i - d_i) / rho prod_{j != i} (lambda_j - d_i) / (d_j - d_i)
+  // (by columns j of X: the ratio for row i is X(i, j) / (d_i - d_j))
+  for (let i = 0; i < K; i++) st(zh, i, -load<f64>(dcX + ((<usize>i * <usize>K + <usize>i) << 3)) / rho);
+  for (let j = 0; j < K; j++) {
+    let xj = dcX + ((<usize>j * <usize>K) << 3);
+    let keep = ld(zh, j);
+    let dj = f64x2.splat(ld(dK, j));
+    let i = 0;
+    for (; i + 2 <= K; i += 2) {
+      let off = <usize>i << 3;
+      v128.store(zh + off, f64x2.mul(v128.load(zh + off), f64x2.div(v128.load(xj + off), f64x2.sub(v128.load(dK + off), dj))));
+    }
+    if (i < K) st(zh, i, ld(zh, i) * (ld(xj, i) / (ld(dK, i) - ld(dK, j))));
+    st(zh, j, keep);
+  }
+  for (let i = 0; i < K; i++) {
+    let h = Math.sqrt(max(ld(zh, i), 0.0));
+    st(zh, i, ld(zK, i) >= 0 ? h : -h);
+  }
+  // gather order: type 1 (top rows only), 2 (dense), 3 (bottom rows only)
+  let c1 = 0, c2 = 0;
+  {
+    let q = 0;
+    for (let t = 1; t <= 3; t++) {
+      for (let i = 0; i < K; i++) if (ldi(typ, ldi(nd, i)) == t) sti(ord, q++, i);
+      if (t == 1) c1 = q;
+      if (t == 2) c2 = q - c1;
+    }
+  }
+  // Y (K x K): column j = zhat ./ (dK - lambda_j), normalised, rows in gather order
+  for (let j = 0; j < K; j++) {
+    let xj = dcX + ((<usize>j * <usize>K) << 3);
+    let yj = dcY + ((<usize>j * <usize>K) << 3);
+    let acc = f64x2.splat(0);
+    let i = 0;
+    for (; i + 2 <= K; i += 2) {
+      let off = <usize>i << 3;
+      let v = f64x2.div(v128.load(zh + off), v128.load(xj + off));
+      v128.store(ws + off, v);
+      acc = f64x2.add(acc, f64x2.mul(v, v));
+    }
+    let s = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+    if (i < K) {
+      let v = ld(zh, i) / ld(xj, i);
+      st(ws, i, v);
+      s += v * v;
+    }
+    let f = 1 / Math.sqrt(s);
+    for (let q = 0; q < K; q++) st(yj, q, f * ld(ws, ldi(ord, q)));
+  }
+  // G (m x m, ld m): the non-deflated columns in gather order, then the deflated ones
+  for (let q = 0; q < K; q++) memory.copy(dcG + ((<usize>q * <usize>m) << 3), at(Zb, n, 0, ldi(nd, ldi(ord, q))), <usize>m << 3);
+  // deflated values ascending (insertion sort of the nearly sorted list)
+  for (let r = 1; r < nD; r++) {
+    let j = ldi(df, r);
+    let v = ld(dl, j);
+    let q = r;
+    while (q > 0 && ld(dl, ldi(df, q - 1)) > v) { sti(df, q, ldi(df, q - 1)); q--; }
+    sti(df, q, j);
+  }
+  for (let r = 0; r < nD; r++) memory.copy(dcG + ((<usize>(K + r) * <usize>m) << 3), at(Zb, n, 0, ldi(df, r)), <usize>m << 3);
+  // O = X (m x K, ld m): top n1 rows from the types 1 and 2, bottom rows from types 2 and 3
+  let O = dcX;
+  if (K > 0) {
+    gemmNN(dcG, m, dcY, K, n1, c1 + c2, K, O, m, 0);
+    gemmNN(dcG + ((<usize>c1 * <usize>m + <usize>n1) << 3), m, dcY + (<usize>c1 << 3), K, m - n1, K - c1, K, O + (<usize>n1 << 3), m, 0);
+  }
+  // merge the roots (ascending) and the deflated values into d, the columns into Zb
+  let a = 0, b = 0;
+  for (let c = 0; c < m; c++) {
+    let src: usize;
+    if (b >= nD || (a < K && ld(lam, a) <= ld(dl, ldi(df, b)))) {
+      st(d, c, ld(lam, a));
+      src = O + ((<usize>a * <usize>m) << 3);
+      a++;
+    } else {
+      st(d, c, ld(dl, ldi(df, b)));
+      src = dcG + ((<usize>(K + b) * <usize>m) << 3);
+      b++;
+    }
+    memory.copy(at(Zb, n, 0, c), src, <usize>m << 3);
+  }
+}
+
+/**
+ * Root i of the secular equation f(l) = 1 + rho sum_j z_j^2 / (d_j - l) (d ascending, rho > 0,
+ * z_j != 0): in (d_i, d_{i+1}), or (d_{K-1}, d_{K-1} + rho |z|^2) for the last. The root is
+ * found as tau = l - d_o from the nearer pole o (decided by the sign of f at the midpoint), so
+ * delta_j = (d_j - d_o) - tau is accurate. Iteration: psi (poles <= i) and phi (poles > i) are
+ * each replaced by a one-pole rational s + S / (d_pole - l) matching value and slope at the
+ * current point (the poles i and i+1; Li's "middle way" interpolation), the resulting quadratic
+ * solved for the step, bisection of the bracket when it leaves it. Writes delta (K) and lam[i].
+ */
+function secularRoot(dK: usize, zK: usize, K: i32, rho: f64, i: i32, delta: usize, lam: usize): void {
+  if (K == 1) {
+    let z0 = ld(zK, 0);
+    let t = rho * z0 * z0;
+    st(delta, 0, -t);
+    st(lam, 0, ld(dK, 0) + t);
+    return;
+  }
+  let last = i == K - 1;
+  let o = i;
+  let lo: f64 = 0, hi: f64 = 0, x: f64 = 0;
+  if (!last) {
+    let gap = ld(dK, i + 1) - ld(dK, i);
+    let h = 0.5 * gap;
+    let dI = ld(dK, i);
+    for (let j = 0; j < K; j++) st(delta, j, ld(dK, j) - dI);
+    let f = 1 + rho * f64x2.extract_lane(secularSums(zK, delta, 0, K, h), 0);
+    let zi = ld(zK, i), zi1 = ld(zK, i + 1);
+    let A = rho * zi * zi, B = rho * zi1 * zi1;
+    // first guess: the two poles i, i+1 exact and the other terms frozen at the midpoint
+    let c = f - A / -h - B / h;
+    let a: f64, b: f64;
+    if (f >= 0) { o = i; lo = 0; hi = h; a = 0; b = gap; }
+    else { o = i + 1; lo = -h; hi = 0; a = -gap; b = 0; }
+    x = 0.5 * (lo + hi);
+    // c (a - x)(b - x) + A (b - x) + B (a - x) = 0
+    let qb = c * (a + b) + A + B, qc = c * a * b + A * b + B * a;
+    let r: f64 = NaN;
+    if (c == 0) r = qc / qb;
+    else {
+      let sq = Math.sqrt(max(qb * qb - 4 * c * qc, 0.0));
+      let r1 = (qb + (qb >= 0 ? sq : -sq)) / (2 * c);
+      let r2 = r1 != 0 ? qc / (c * r1) : NaN;
+      r = r1 > lo && r1 < hi ? r1 : r2;
+    }
+    if (r > lo && r < hi) x = r;
+  } else {
+    let s: f64 = 0;
+    for (let j = 0; j < K; j++) s += ld(zK, j) * ld(zK, j);
+    lo = 0; hi = rho * s; x = 0.5 * hi;
+  }
+  let dO = ld(dK, o);
+  // delta: d_j - d_o
+  if (last || o != i) for (let j = 0; j < K; j++) st(delta, j, ld(dK, j) - dO);
+  let dA = ld(delta, i);
+  let dB = last ? 0.0 : ld(delta, i + 1);
+  for (let it = 0; it < 200; it++) {
+    let sp = secularSums(zK, delta, 0, i + 1, x);
+    let sq = secularSums(zK, delta, i + 1, K, x);
+    let psi = rho * f64x2.extract_lane(sp, 0), dpsi = rho * f64x2.extract_lane(sp, 1);
+    let phi = rho * f64x2.extract_lane(sq, 0), dphi = rho * f64x2.extract_lane(sq, 1);
+    let f = 1 + psi + phi;
+    if (Math.abs(f) <= 8 * EPS * (1 + Math.abs(psi) + Math.abs(phi))) break;
+    if (f < 0) lo = x; else hi = x;
+    let da = dA - x;
+    let eta: f64 = NaN;
+    if (last) {
+      let c = f - dpsi * da;
+      let S = dpsi * da * da;
+      if (c > 0) eta = da + S / c;
+    } else {
+      let db = dB - x;
+      let S = dpsi * da * da, T = dphi * db * db;
+      let c = f - dpsi * da - dphi * db;
+      let B = c * (da + db) + S + T;
+      let C = da * db * f;
+      if (c == 0) {
+        eta = C / B;
+      } else {
+        let disc = B * B - 4 * c * C;
+        let sq = Math.sqrt(max(disc, 0.0));
+        let r1 = (B + (B >= 0 ? sq : -sq)) / (2 * c);
+        let r2 = r1 != 0 ? C / (c * r1) : NaN;
+        if (r1 > da && r1 < db) eta = r1;
+        else if (r2 > da && r2 < db) eta = r2;
+      }
+    }
+    let xn = x + eta;
+    if (!(xn > lo && xn < hi)) {
+      xn = 0.5 * (lo + hi);
+      if (!(xn > lo && xn < hi)) break; // the bracket cannot be split further
+    }
+    if (xn == x || Math.abs(xn - x) <= EPS * Math.abs(xn)) { x = xn; break; }
+    x = xn;
+    if (hi - lo <= 2 * EPS * max(Math.abs(lo), Math.abs(hi))) break;
+  }
+  for (let j = 0; j < K; j++) st(delta, j, ld(delta, j) - x);
+  st(lam, i, dO + x);
+}
+
+/** (sum z_j^2 / (delta_j - x), sum z_j^2 / (delta_j - x)^2) over j = j0..j1-1 (fixed order: pairs, then the tail). */
+function secularSums(z: usize, delta: usize, j0: i32, j1: i32, x: f64): v128 {
+  let vx = f64x2.splat(x);
+  let a = f64x2.splat(0), b = a;
+  let j = j0;
+  for (; j + 2 <= j1; j += 2) {
+    let off = <usize>j << 3;
+    let zj = v128.load(z + off);
+    let t = f64x2.div(zj, f64x2.sub(v128.load(delta + off), vx));
+    a = f64x2.add(a, f64x2.mul(zj, t));
+    b = f64x2.add(b, f64x2.mul(t, t));
+  }
+  let s0 = f64x2.extract_lane(a, 0) + f64x2.extract_lane(a, 1);
+  let s1 = f64x2.extract_lane(b, 0) + f64x2.extract_lane(b, 1);
+  if (j < j1) {
+    let zj = ld(z, j);
+    let t = zj / (ld(delta, j) - x);
+    s0 += zj * t;
+    s1 += t * t;
+  }
+  return f64x2.replace_lane(f64x2.splat(s0), 1, s1);
+}
+
+/** Z (n x nc, ld n) <- Q Z for the reflectors left in A by tridiagonalize (blocked, as formQ). */
+function applyQ(A: usize, n: i32, tau: usize, Z: usize, nc: i32, Vp: usize, W: usize, G: usize, T: usize, W2: usize): void {
+  let N1 = n - 1;
+  let K = n - 2;
+  if (K <= 0) return;
+  let Ar = A + 8;
+  let last = ((K - 1) / NB) * NB;
+  for (let j0 = last; j0 >= 0; j0 -= NB) {
+    let b = min(NB, K - j0);
+    let mr = N1 - j0;
+    for (let q = 0; q < b; q++) {
+      let dst = Vp + ((<usize>q * <usize>mr) << 3);
+      memory.fill(dst, 0, <usize>q << 3);
+      store<f64>(dst + (<usize>q << 3), 1.0);
+      let len = mr - q - 1;
+      if (len > 0) memory.copy(dst + (<usize>(q + 1) << 3), at(Ar, n, j0 + q + 1, j0 + q), <usize>len << 3);
+    }
+    syrk(Vp, mr, mr, b, G, NB, 0);
+    for (let i = 0; i < b; i++) {
+      let ti = ld(tau, j0 + i);
+      for (let r = 0; r < i; r++) {
+        let s: f64 = 0;
+        for (let l = r; l < i; l++) s += load<f64>(at(T, NB, r, l)) * load<f64>(at(G, NB, l, i));
+        store<f64>(at(T, NB, r, i), -ti * s);
+      }
+      store<f64>(at(T, NB, i, i), ti);
+    }
+    // T <- -T with zeros below the diagonal, W2 = -T (V^T C), C += V W2
+    for (let i = 0; i < b; i++) {
+      for (let r = 0; r <= i; r++) store<f64>(at(T, NB, r, i), -load<f64>(at(T, NB, r, i)));
+      for (let r = i + 1; r < b; r++) store<f64>(at(T, NB, r, i), 0);
+    }
+    let C = at(Z, n, 1 + j0, 0);
+    gemmTN(Vp, mr, C, n, mr, b, nc, W, NB, 0);
+    gemmNN(T, NB, W, NB, b, b, nc, W2, NB, 0);
+    gemmNN(Vp, mr, W2, NB, mr, b, nc, C, n, 1);
+  }
 }

@@ -142,7 +142,7 @@ function loadBuild(name) {
 
 function wasmCases(b, data) {
   const { ex } = b;
-  const A = b.put(data.A), B = b.put(data.B), S = b.put(data.S), C = b.put(data.C);
+  const A = b.put(data.A), B = b.put(data.B), S = b.put(data.S), C = b.put(data.C), S384 = b.put(data.S384);
   const [m, n] = [2000, 512];
   const N = 512;
   const scoped = (fn) => () => {
@@ -169,7 +169,8 @@ function wasmCases(b, data) {
       if (code < 0) throw new Error("svd did not converge");
       sweeps = code;
     });
-  // eigh: tridiagonalisation + QL (assembly/tridiagonal.ts); the "sweeps" column shows QL iterations
+  // eigh: tridiagonalisation + divide and conquer for the vectors, QL for values only
+  // (assembly/tridiagonal.ts); the "sweeps" column shows QL iterations (0 with divide and conquer)
   const eigh = (ptr, size, vectors = true) =>
     scoped(() => {
       const w = b.alloc(8 * size), v = vectors ? b.alloc(8 * size * size) : 0;
@@ -177,6 +178,18 @@ function wasmCases(b, data) {
       if (code < 0) throw new Error("eigh did not converge");
       sweeps = code;
     });
+  // the same with the eigenvectors by the QL run (eighDivideAndConquer(0)) instead of divide and conquer
+  const eighQL = (ptr, size) => {
+    const run = eigh(ptr, size);
+    return () => {
+      ex.eighDivideAndConquer(0);
+      try {
+        run();
+      } finally {
+        ex.eighDivideAndConquer(1);
+      }
+    };
+  };
   // singular values by bidiagonalisation + QL on the Golub-Kahan form (assembly/bidiagonal.ts)
   const singular = (ptr, rows, cols) =>
     scoped(() => {
@@ -199,6 +212,9 @@ function wasmCases(b, data) {
     ["eigh 512, indefinite", eigh(S, N), "eigh_sym"],
     ["eigh 512, covariance (PSD)", eigh(C, N), "eigh_psd"],
     ["eigh 512, indefinite, values", eigh(S, N, false), "eigh_sym_s"],
+    ["eigh 384, indefinite", eigh(S384, 384), "eigh_384"],
+    ["eigh 512, indefinite, QL vectors (previous path)", eighQL(S, N), "eigh_sym"],
+    ["eigh 384, indefinite, QL vectors (previous path)", eighQL(S384, 384), "eigh_384"],
     ["singularValues 512x384 (bidiagonal)", singular(B, N, 384), "sv_mid_s"],
     ["singularValues 512x512 (bidiagonal)", singular(B, N, N), "svd_sq_s"],
     ["singularValues 2000x512 (bidiagonal)", singular(A, m, n), "svd_tall_s"],
@@ -221,6 +237,7 @@ rng = np.random.default_rng(1)
 A = rng.standard_normal((2000, 512)); A -= A.mean(axis=0)
 B = rng.standard_normal((512, 512))
 G = rng.standard_normal((512, 512)); S = G + G.T
+G3 = rng.standard_normal((384, 384)); S384 = G3 + G3.T
 X = rng.standard_normal((2000, 512)); C = X.T @ X / 2000
 def t(f):
     f()
@@ -239,6 +256,7 @@ out = {
   "eigh_sym": t(lambda: np.linalg.eigh(S)),
   "eigh_psd": t(lambda: np.linalg.eigh(C)),
   "eigh_sym_s": t(lambda: np.linalg.eigvalsh(S)),
+  "eigh_384": t(lambda: np.linalg.eigh(S384)),
   "sv_mid_s": t(lambda: np.linalg.svd(B[:, :384], compute_uv=False)),
   "version": np.__version__,
 }
@@ -263,6 +281,7 @@ const data = {
   A: centred(2000, 512, 1),
   B: gaussianMatrix(512, 512, 2),
   S: symmetric(512, 3),
+  S384: symmetric(384, 5),
   C: covariance(gaussianMatrix(2000, 512, 4), 2000, 512),
 };
 

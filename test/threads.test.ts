@@ -3,6 +3,8 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { createEngineSync } from "../src/engine.js";
 import { plantedPair } from "../src/synthetic.js";
+import { WasmCore } from "../src/wasm/instance.js";
+import { wasmLinalg } from "../src/wasm/linalg.js";
 import { randn } from "./helpers.js";
 
 const two = createEngineSync({ threads: 2 });
@@ -51,6 +53,28 @@ describe("two-thread Gram product", () => {
     const opts = { measures: ["cca", "svcca", "pwcca", "procrustes"] as ("cca" | "svcca" | "pwcca" | "procrustes")[] };
     expect(two.measures(a, b, opts)).toEqual(one.measures(a, b, opts));
     expect(two.stats().arenaBytes).toBe(0);
+  });
+
+  it("eigh: V = Q Z of divide and conquer split by columns (and the QL path's replay by rows), same bits", () => {
+    const n = 301; // 3 n^3 above the threshold; odd, so the halves differ
+    const A = randn(n, n, 21).data as Float64Array;
+    const S = new Float64Array(n * n);
+    for (let j = 0; j < n; j++) for (let i = 0; i < n; i++) S[j * n + i] = A[i * n + j]! + A[j * n + i]!;
+    const cores = [WasmCore.createSync({ threads: 2 }), WasmCore.createSync({ threads: 1 })];
+    try {
+      for (const dc of [1, 0]) {
+        const [r2, r1] = cores.map((core) => {
+          core.exports.eighDivideAndConquer(dc);
+          const la = wasmLinalg(core);
+          const e = la.eigh(la.fromArray(n, n, S));
+          return [Array.from(e.values), Array.from(la.toArray(e.vectors))];
+        });
+        expect(r2).toEqual(r1);
+      }
+    } finally {
+      for (const core of cores) core.exports.eighDivideAndConquer(1);
+      cores[0]!.close();
+    }
   });
 
   it("keeps working after close(), on one thread", () => {

@@ -8,6 +8,7 @@
 import { describe, expect, it } from "vitest";
 import { jsLinalg } from "../src/js/linalg.js";
 import type { Linalg } from "../src/linalg/types.js";
+import { setEighDivideAndConquer } from "../src/js/tridiagonal.js";
 import { gaussian } from "../src/random.js";
 import { WasmCore } from "../src/wasm/instance.js";
 import { wasmLinalg } from "../src/wasm/linalg.js";
@@ -181,12 +182,85 @@ describe.each(BACKENDS)("eigh by tridiagonal QL (%s)", (_name, la) => {
     expect(e0.values.length).toBe(0);
   });
 
+  it("divide and conquer: random sizes in 1..200 (leaf, one and several merges) and 512", () => {
+    const g = gaussian(97);
+    const sizes = [31, 32, 33, 63, 64, 65, 96, 127, 128, 129, 200];
+    for (let r = 0; r < 12; r++) sizes.push(1 + Math.floor(200 * Math.abs(Math.tanh(g()))) % 200);
+    for (const n of sizes) checkEigh(la, symmetric(n, 300 + n), n);
+    checkEigh(la, symmetric(512, 512), 512);
+  });
+
+  it("divide and conquer: clustered, repeated, graded, diagonal, zero and identity", () => {
+    const clustered = Array.from({ length: 90 }, (_, i) => (i < 30 ? 1 + i * 1e-13 : i < 60 ? -1 - (i - 60) * 1e-10 : 2 + (i % 3) * 1e-15));
+    checkEigh(la, withEigenvalues(clustered, 111), 90, clustered);
+    const repeated = Array.from({ length: 100 }, (_, i) => [5, -3, 0, 1e-8][i % 4] as number);
+    checkEigh(la, withEigenvalues(repeated, 112), 100, repeated);
+    const graded = Array.from({ length: 80 }, (_, i) => (i % 2 ? -1 : 1) * 10 ** (-i / 8));
+    checkEigh(la, withEigenvalues(graded, 113), 80, graded);
+    const n = 120;
+    const D = new Float64Array(n * n);
+    const dv = Array.from({ length: n }, (_, i) => (i * 7) % 13 - 6);
+    dv.forEach((v, i) => (D[i * n + i] = v));
+    checkEigh(la, D, n, dv);
+    expect(Array.from(checkEigh(la, new Float64Array(70 * 70), 70))).toEqual(new Array(70).fill(0));
+    const I = new Float64Array(75 * 75);
+    for (let i = 0; i < 75; i++) I[i * 75 + i] = 1;
+    checkEigh(la, I, 75, new Array(75).fill(1));
+    // rank one u u^T of order 100: one eigenvalue |u|^2, 99 zeros (all but one z component deflate)
+    const u = randMat(100, 1, 114);
+    const R1 = new Float64Array(100 * 100);
+    for (let j = 0; j < 100; j++) for (let i = 0; i < 100; i++) R1[j * 100 + i] = (u[i] as number) * (u[j] as number);
+    checkEigh(la, R1, 100, [u.reduce((t, x) => t + x * x, 0), ...new Array(99).fill(0)]);
+  });
+
+  it("divide and conquer: glued Wilkinson matrices (W21+ blocks coupled by tiny entries)", () => {
+    for (const glue of [1e-14, 1e-8, 1e-3]) {
+      const w = wilkinson(10, true);
+      const blocks = 10, n = 21 * blocks;
+      const S = new Float64Array(n * n);
+      for (let b = 0; b < blocks; b++) {
+        for (let j = 0; j < 21; j++) for (let i = 0; i < 21; i++) S[(21 * b + j) * n + 21 * b + i] = w[j * 21 + i] as number;
+        if (b > 0) S[(21 * b) * n + 21 * b - 1] = S[(21 * b - 1) * n + 21 * b] = glue;
+      }
+      checkEigh(la, S, n);
+    }
+  });
+
   it("deterministic", () => {
     const S = symmetric(40, 51);
     const a = la.eigh(la.fromArray(40, 40, S));
     const b = la.eigh(la.fromArray(40, 40, S));
     expect(Array.from(b.values)).toEqual(Array.from(a.values));
     expect(Array.from(la.toArray(b.vectors))).toEqual(Array.from(la.toArray(a.vectors)));
+  });
+});
+
+describe("eigh: divide and conquer against the QL path with vectors", () => {
+  it("both eigenvector paths meet the contract and give the same values (both backends)", () => {
+    const core = WasmCore.createSync({ threads: 1 });
+    const la = wasmLinalg(core);
+    for (const n of [40, 150]) {
+      const S = symmetric(n, 400 + n);
+      const glued = new Float64Array(n * n);
+      for (let i = 0; i < n; i++) {
+        glued[i * n + i] = Math.abs((i % 21) - 10);
+        if (i + 1 < n) glued[i * n + i + 1] = glued[(i + 1) * n + i] = (i + 1) % 21 === 0 ? 1e-12 : 1;
+      }
+      for (const M of [S, glued]) {
+        core.exports.eighDivideAndConquer(0);
+        setEighDivideAndConquer(false);
+        let ql: Float64Array[];
+        try {
+          ql = [checkEigh(la, M, n), checkEigh(jsLinalg, M, n)];
+        } finally {
+          core.exports.eighDivideAndConquer(1);
+          setEighDivideAndConquer(true);
+        }
+        const dc = [checkEigh(la, M, n), checkEigh(jsLinalg, M, n)];
+        const rho = Math.abs(dc[0]![0]!) + Math.abs(dc[0]![n - 1]!);
+        for (let b = 0; b < 2; b++) for (let i = 0; i < n; i++) expect(Math.abs(dc[b]![i]! - ql[b]![i]!)).toBeLessThan(1e-13 * rho);
+      }
+    }
   });
 });
 

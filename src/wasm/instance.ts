@@ -44,6 +44,9 @@ export interface CoreExports extends Record<string, unknown> {
   eighLog(): number;
   eighLogLength(): number;
   replayRotations(Z: number, ldz: number, nz: number, log: number, len: number): void;
+  eighDivideAndConquer(on: number): void;
+  eighQPending(): number;
+  eighApplyQ(n: number, work: number, Z: number, nc: number, second: number): void;
   centerColumns(A: number, lda: number, m: number, n: number, means: number): void;
   copyMatrix(A: number, lda: number, m: number, n: number, B: number, ldb: number): void;
   transpose(A: number, lda: number, m: number, n: number, B: number, ldb: number): void;
@@ -262,16 +265,23 @@ export class WasmCore {
   }
 
   /**
-   * assembly/tridiagonal.ts eighTridiagonal with vectors, the QL rotations (most of the work) replayed
-   * on the two threads by rows when n is large (same bits). Returns its iteration count, or -1.
+   * assembly/tridiagonal.ts eighTridiagonal with vectors. The eigenvectors of the tridiagonal come
+   * from divide and conquer, and V = Q Z (eighApplyQ) is split by columns over the two threads
+   * when n is large (columns are independent: same bits). When the QL path with vectors runs
+   * instead (eighDivideAndConquer(0), or a divide-and-conquer leaf did not converge), its logged
+   * rotations are replayed on the two threads by rows (same bits). Returns the iteration count, or -1.
    */
   eighVectors(S: number, n: number, W: number, V: number, work: number): number {
     const helper = this.helperFor(3 * n * n * n);
     if (!helper) return this.ex.eighTridiagonal(S, n, W, V, 1, work);
-    const iters = this.ex.eighTridiagonalStart(S, n, V, 1, work);
+    const iters = this.ex.eighTridiagonalStart(S, n, V, 2, work);
     if (iters < 0) return -1;
-    const log = this.ex.eighLog(), len = this.ex.eighLogLength();
-    if (!helper.replay(this.ex, V, n, n, log, len)) this.ex.replayRotations(V, n, n, log, len);
+    if (this.ex.eighQPending()) {
+      if (!helper.applyQ(this.ex, n, work, V)) this.ex.eighApplyQ(n, work, V, n, 0);
+    } else {
+      const log = this.ex.eighLog(), len = this.ex.eighLogLength();
+      if (len > 0 && !helper.replay(this.ex, V, n, n, log, len)) this.ex.replayRotations(V, n, n, log, len);
+    }
     this.ex.eighTridiagonalFinish(n, W, V, 1, work);
     return iters;
   }

@@ -28,6 +28,7 @@ const JOB_GEMM_TN = 3; // gemmTN(A, lda, B, ldb, d, m, n, C, ldc, accumulate)
 const JOB_GEMM_NN = 4; // gemmNN(A, lda, B, ldb, m, k, n, C, ldc, accumulate)
 const JOB_MULT_UPPER = 5; // multiplyUpperFrom(X, ldx, m, n, U, ldu, C, ldc, from)
 const JOB_REPLAY = 6; // replayRotations(Z, ldz, nz, log, len)
+const JOB_APPLY_Q = 7; // eighApplyQ(n, work, Z, nc, second = 1)
 const BYTES = WORDS * 4 + 3 * 8;
 
 /** The worker's code, run with `eval: true`. */
@@ -63,6 +64,7 @@ for (;;) {
     else if (job === ${JOB_GEMM_NN}) ex.gemmNN(a(0), a(1), a(2), a(3), a(4), a(5), a(6), a(7), a(8), a(9));
     else if (job === ${JOB_MULT_UPPER}) ex.multiplyUpperFrom(a(0), a(1), a(2), a(3), a(4), a(5), a(6), a(7), a(8));
     else if (job === ${JOB_REPLAY}) ex.replayRotations(a(0), a(1), a(2), a(3), a(4));
+    else if (job === ${JOB_APPLY_Q}) ex.eighApplyQ(a(0), a(1), a(2), a(3), 1);
     else throw new Error("unknown job " + job);
   } catch (e) {
     Atomics.store(ctrl, ${ERR}, 2);
@@ -104,6 +106,7 @@ interface SplitExports {
   gemmNN(A: number, lda: number, B: number, ldb: number, m: number, k: number, n: number, C: number, ldc: number, accumulate: number): void;
   multiplyUpperFrom(X: number, ldx: number, m: number, n: number, U: number, ldu: number, C: number, ldc: number, from: number): void;
   replayRotations(Z: number, ldz: number, nz: number, log: number, len: number): void;
+  eighApplyQ(n: number, work: number, Z: number, nc: number, second: number): void;
 }
 
 /** Column-block widths of blas.ts's crossTN (NC) and gemmNN (NN) and of cholqr.ts (UB): a split at a multiple keeps every tile, so the bits. */
@@ -219,6 +222,18 @@ export class GramHelper {
     const h = Math.round(rows / 2 / 12) * 12;
     if (this.broken || h <= 0 || h >= rows) return false;
     this.split(JOB_REPLAY, [Z + 8 * h, ldz, rows - h, log, len], 0, () => ex.replayRotations(Z, ldz, h, log, len));
+    return true;
+  }
+
+  /**
+   * The eigensolver's V = Q Z (assembly/tridiagonal.ts eighApplyQ) on the n columns of Z (n x n),
+   * the worker taking the second half with its own panel buffers: columns are independent, so
+   * the bits are one thread's. Z is modified in place: a failure throws.
+   */
+  applyQ(ex: SplitExports, n: number, work: number, Z: number): boolean {
+    const h = Math.round(n / 4) * 2;
+    if (this.broken || h <= 0 || h >= n) return false;
+    this.split(JOB_APPLY_Q, [n, work, Z + 8 * n * h, n - h], 0, () => ex.eighApplyQ(n, work, Z, h, 0));
     return true;
   }
 
