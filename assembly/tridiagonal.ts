@@ -443,25 +443,7 @@ function formQ(A: usize, n: i32, tau: usize, Q: usize, Vp: usize, W: usize, G: u
   for (let j0 = last; j0 >= 0; j0 -= NB) {
     let b = min(NB, K - j0);
     let mr = N1 - j0;
-    // explicit V panel (mr x b, ld mr): unit diagonal, zeros above
-    for (let q = 0; q < b; q++) {
-      let dst = Vp + ((<usize>q * <usize>mr) << 3);
-      memory.fill(dst, 0, <usize>q << 3);
-      store<f64>(dst + (<usize>q << 3), 1.0);
-      let len = mr - q - 1;
-      if (len > 0) memory.copy(dst + (<usize>(q + 1) << 3), at(Ar, n, j0 + q + 1, j0 + q), <usize>len << 3);
-    }
-    // T (upper, b x b, ld NB): T(i, i) = tau_i, T(0:i, i) = -tau_i T(0:i, 0:i) (V^T v_i)
-    syrk(Vp, mr, mr, b, G, NB, 0);
-    for (let i = 0; i < b; i++) {
-      let ti = ld(tau, j0 + i);
-      for (let r = 0; r < i; r++) {
-        let s: f64 = 0;
-        for (let l = r; l < i; l++) s += load<f64>(at(T, NB, r, l)) * load<f64>(at(G, NB, l, i));
-        store<f64>(at(T, NB, r, i), -ti * s);
-      }
-      store<f64>(at(T, NB, i, i), ti);
-    }
+    panelVT(Ar, n, tau, j0, b, mr, Vp, G, T);
     // C = Q(1 + j0.., 1 + j0..) <- (I - V T V^T) C; columns left of j0 are still e_i there
     let nc = N1 - j0;
     let C = at(Q, n, 1 + j0, 1 + j0);
@@ -986,6 +968,32 @@ function secularSums(z: usize, delta: usize, j0: i32, j1: i32, x: f64): v128 {
   return f64x2.replace_lane(f64x2.splat(s0), 1, s1);
 }
 
+/**
+ * The compact WY form of reflectors j0..j0+b-1 (those of a QR of A(1.., 0..n-2), stored below the
+ * subdiagonal of A; Ar = A + one row): the explicit V panel (mr x b, ld mr: unit diagonal, zeros
+ * above) and T (upper, b x b, ld NB: T(i, i) = tau_i, T(0:i, i) = -tau_i T(0:i, 0:i) (V^T v_i)), so
+ * that H_j0 ... H_j0+b-1 = I - V T V^T (Schreiber & Van Loan 1989). G: b x b scratch (ld NB).
+ */
+function panelVT(Ar: usize, n: i32, tau: usize, j0: i32, b: i32, mr: i32, Vp: usize, G: usize, T: usize): void {
+  for (let q = 0; q < b; q++) {
+    let dst = Vp + ((<usize>q * <usize>mr) << 3);
+    memory.fill(dst, 0, <usize>q << 3);
+    store<f64>(dst + (<usize>q << 3), 1.0);
+    let len = mr - q - 1;
+    if (len > 0) memory.copy(dst + (<usize>(q + 1) << 3), at(Ar, n, j0 + q + 1, j0 + q), <usize>len << 3);
+  }
+  syrk(Vp, mr, mr, b, G, NB, 0);
+  for (let i = 0; i < b; i++) {
+    let ti = ld(tau, j0 + i);
+    for (let r = 0; r < i; r++) {
+      let s: f64 = 0;
+      for (let l = r; l < i; l++) s += load<f64>(at(T, NB, r, l)) * load<f64>(at(G, NB, l, i));
+      store<f64>(at(T, NB, r, i), -ti * s);
+    }
+    store<f64>(at(T, NB, i, i), ti);
+  }
+}
+
 /** Z (n x nc, ld n) <- Q Z for the reflectors left in A by tridiagonalize (blocked, as formQ). */
 function applyQ(A: usize, n: i32, tau: usize, Z: usize, nc: i32, Vp: usize, W: usize, G: usize, T: usize, W2: usize): void {
   let N1 = n - 1;
@@ -996,23 +1004,7 @@ function applyQ(A: usize, n: i32, tau: usize, Z: usize, nc: i32, Vp: usize, W: u
   for (let j0 = last; j0 >= 0; j0 -= NB) {
     let b = min(NB, K - j0);
     let mr = N1 - j0;
-    for (let q = 0; q < b; q++) {
-      let dst = Vp + ((<usize>q * <usize>mr) << 3);
-      memory.fill(dst, 0, <usize>q << 3);
-      store<f64>(dst + (<usize>q << 3), 1.0);
-      let len = mr - q - 1;
-      if (len > 0) memory.copy(dst + (<usize>(q + 1) << 3), at(Ar, n, j0 + q + 1, j0 + q), <usize>len << 3);
-    }
-    syrk(Vp, mr, mr, b, G, NB, 0);
-    for (let i = 0; i < b; i++) {
-      let ti = ld(tau, j0 + i);
-      for (let r = 0; r < i; r++) {
-        let s: f64 = 0;
-        for (let l = r; l < i; l++) s += load<f64>(at(T, NB, r, l)) * load<f64>(at(G, NB, l, i));
-        store<f64>(at(T, NB, r, i), -ti * s);
-      }
-      store<f64>(at(T, NB, i, i), ti);
-    }
+    panelVT(Ar, n, tau, j0, b, mr, Vp, G, T);
     // T <- -T with zeros below the diagonal, W2 = -T (V^T C), C += V W2
     for (let i = 0; i < b; i++) {
       for (let r = 0; r <= i; r++) store<f64>(at(T, NB, r, i), -load<f64>(at(T, NB, r, i)));
