@@ -29,8 +29,8 @@
  * The N largest eigenvalues are sigma (descending); rounding may leave a numerically zero one
  * at -O(eps ||B||), which is returned as 0. Deterministic throughout.
  */
-import { dot, nrm2, scal } from "./blas";
-import { qrFactor, qrFactorWorkBytes } from "./householder";
+import { dot, scal } from "./blas";
+import { qrFactor, qrFactorWorkBytes, reflector } from "./householder";
 import { maxAbs, pow2Scale, transpose } from "./linalg";
 import { align16, at, madd } from "./simd";
 import { sortDescending, tridiagonalQL } from "./tridiagonal";
@@ -53,18 +53,6 @@ const QR_RATIO: f64 = 1.3;
 export function singularValuesWorkBytes(m: i32, n: i32): usize {
   let M = max(max(m, n), 1), N = max(min(m, n), 1);
   return endOff(M, N);
-}
-
-/** dlarfg on x (len contiguous): x_0 <- beta, x(1..) <- v(1..) (v_0 = 1). Returns tau. */
-function reflector(x: usize, len: i32): f64 {
-  if (len <= 1) return 0;
-  let alpha = load<f64>(x);
-  let xnorm = nrm2(x + 8, len - 1);
-  if (xnorm == 0) return 0;
-  let beta = -(alpha < 0 ? -1.0 : 1.0) * Math.hypot(alpha, xnorm);
-  scal(1 / (alpha - beta), x + 8, len - 1);
-  store<f64>(x, beta);
-  return (beta - alpha) / beta;
 }
 
 /** a <- a - u wj; y += a xj (len rows); pass A of one column. */

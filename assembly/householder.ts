@@ -31,8 +31,8 @@ import { gemmNN, gemmTN, gemv_t, ger, nrm2, scal, syrk } from "./blas";
 import { copyMatrix } from "./linalg";
 import { align16, at } from "./simd";
 
-/** Reflectors per panel. */
-const NB: i32 = 32;
+/** Reflectors per panel (also the leading dimension of the panels' T, shared with tridiagonal.ts). */
+export const NB: i32 = 32;
 
 // workspace layout (bytes from `work`), see qrWorkBytes
 @inline function tauOff(): usize { return 0; }
@@ -50,8 +50,24 @@ export function qrFactorWorkBytes(m: i32, n: i32): usize {
   return endOff(max(m, 1), max(n, 1));
 }
 
+/**
+ * The reflector of x (len >= 1, contiguous) in place, as dlarfg (see the header): x_0 <- beta,
+ * x(1..) <- v(1..) with v_0 = 1 implicit. Returns tau (0 when x(1..) = 0: H = I, beta = x_0).
+ * Shared by the QR here and the bidiagonal / tridiagonal reductions.
+ */
+export function reflector(x: usize, len: i32): f64 {
+  if (len <= 1) return 0;
+  let alpha = load<f64>(x);
+  let xnorm = nrm2(x + 8, len - 1);
+  if (xnorm == 0) return 0;
+  let beta = -(alpha < 0 ? -1.0 : 1.0) * Math.hypot(alpha, xnorm);
+  scal(1 / (alpha - beta), x + 8, len - 1);
+  store<f64>(x, beta);
+  return (beta - alpha) / beta;
+}
+
 /** Copies panel j0 (b reflectors) of the factored A into V ((m - j0) x b, ld m - j0): unit diagonal, zeros above. */
-function explicitV(A: usize, lda: i32, m: i32, j0: i32, b: i32, V: usize): void {
+export function explicitV(A: usize, lda: i32, m: i32, j0: i32, b: i32, V: usize): void {
   let mr = m - j0;
   for (let q = 0; q < b; q++) {
     let dst = V + ((<usize>q * <usize>mr) << 3);
@@ -63,7 +79,7 @@ function explicitV(A: usize, lda: i32, m: i32, j0: i32, b: i32, V: usize): void 
 }
 
 /** T (b x b, ld NB, upper) of the panel from tau and G = V^T V (dlarft, forward, columnwise). */
-function formT(tau: usize, b: i32, G: usize, T: usize): void {
+export function formT(tau: usize, b: i32, G: usize, T: usize): void {
   for (let i = 0; i < b; i++) {
     let ti = load<f64>(tau + (<usize>i << 3));
     for (let r = 0; r < i; r++) {
@@ -116,15 +132,7 @@ export function qrFactor(A: usize, lda: i32, m: i32, n: i32, work: usize): void 
     for (let c = j0; c < jEnd; c++) {
       let x = at(A, lda, c, c);
       let len = m - c - 1;
-      let alpha = load<f64>(x);
-      let xnorm = nrm2(x + 8, len);
-      let t: f64 = 0;
-      if (xnorm != 0) {
-        let beta = -(alpha < 0 ? -1.0 : 1.0) * Math.hypot(alpha, xnorm);
-        t = (beta - alpha) / beta;
-        scal(1 / (alpha - beta), x + 8, len);
-        store<f64>(x, beta);
-      }
+      let t = reflector(x, len + 1);
       store<f64>(tau + (<usize>c << 3), t);
       let rest = jEnd - c - 1;
       if (t != 0 && rest > 0) {

@@ -19,6 +19,6 @@ export { qrThin, qrWorkBytes } from "./householder";
 export { svdJacobi, svdWorkBytes, lastSweeps, lastRotations } from "./svd";
 // CKA kernels (squared-distance median, RBF, double centring, symmetric products) behind src/wasm/linalg.ts
 export { medianWorkBytes, distanceMedian, expUpper, centreKernel, symmetricDot, uCentredDots } from "./kernel";
-export { eighTridiagonal, eighTridiagonalWorkBytes, eighTridiagonalStart, eighTridiagonalFinish, eighLog, eighLogLength, replayRotations, eighDivideAndConquer, eighQPending, eighApplyQ } from "./tridiagonal";
+export { eighTridiagonal, eighTridiagonalWorkBytes, eighTridiagonalStart, eighTridiagonalFinish, eighDivideAndConquer, eighQPending, eighApplyQ } from "./tridiagonal";
 export { singularValues, singularValuesWorkBytes } from "./bidiagonal";
 export { choleskyUpper, invertUpper, multiplyUpper, multiplyUpperFrom } from "./cholqr";

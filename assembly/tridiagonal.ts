@@ -55,12 +55,11 @@
  * Semidefinite inputs may get eigenvalues of size -O(eps ||S||) (absolute accuracy).
  * Deterministic throughout (fixed orders; no data-dependent parallelism).
  */
-import { gemmNN, gemmTN, nrm2, scal, syrk } from "./blas";
+import { gemmNN, gemmTN, syrk } from "./blas";
+import { explicitV, formT, NB, reflector } from "./householder";
 import { maxAbs, pow2Scale } from "./linalg";
 import { align16, at, madd } from "./simd";
 
-/** Reflectors per panel of the back-transformation. */
-const NB: i32 = 32;
 const EPS: f64 = reinterpret<f64>(<u64>(1023 - 52) << 52); // 2^-52
 /** Below this a sum of two squares may have lost accuracy to underflow (fall back to hypot). */
 const HYPOT_TINY: f64 = reinterpret<f64>(<u64>(1023 - 900) << 52); // 2^-900
@@ -71,14 +70,13 @@ const HYPOT_TINY: f64 = reinterpret<f64>(<u64>(1023 - 900) << 52); // 2^-900
 @inline function wpOff(n: i32): usize { return vpOff(n) + align16((<usize>n * <usize>NB) << 3); }
 @inline function gOff(n: i32): usize { return wpOff(n) + align16((<usize>n * <usize>NB) << 3); }
 @inline function tOff(n: i32): usize { return gOff(n) + align16(<usize>(NB * NB) << 3); }
-@inline function logOff(n: i32): usize { return tOff(n) + align16(<usize>(NB * NB) << 3); }
+@inline function scratchOff(n: i32): usize { return tOff(n) + align16(<usize>(NB * NB) << 3); }
 /**
- * f64 entries of the rotation log: a sweep over lo..hi takes 2 + 2 (hi - lo). The same region
- * holds the divide-and-conquer scratch (dcSolve: 3 n^2 + 12 n f64, each part 16-byte aligned)
- * and then applyQ's second panel buffer (NB n f64).
+ * f64 entries of the region that holds the divide-and-conquer scratch (dcSolve: 3 n^2 + 12 n f64,
+ * each part 16-byte aligned) and then applyQ's second panel buffer (NB n f64).
  */
-@inline function logCap(n: i32): i32 { return max(4096, 4 * n * n + 16 * n + 64); }
-@inline function endOff(n: i32): usize { return logOff(n) + align16(<usize>logCap(n) << 3); }
+@inline function scratchCap(n: i32): i32 { return max(4096, 4 * n * n + 16 * n + 64); }
+@inline function endOff(n: i32): usize { return scratchOff(n) + align16(<usize>scratchCap(n) << 3); }
 
 /** Bytes of scratch eighTridiagonal needs for an n x n matrix (16-byte aligned scratch expected). */
 export function eighTridiagonalWorkBytes(n: i32): usize {
@@ -90,13 +88,7 @@ export function eighTridiagonalWorkBytes(n: i32): usize {
 @inline function qOff(n: i32): usize { return endOff(n); }
 @inline function qBytes(n: i32): usize { return 3 * align16((<usize>n * <usize>NB) << 3) + 2 * align16(<usize>(NB * NB) << 3); }
 
-// the rotation log of the QL run with vectors (see replayRotations) and the input's scale
-let logPtr: usize = 0;
-let logLen: i32 = 0;
-let logMax: i32 = 0;
-let logZ: usize = 0;
-let logLd: i32 = 0;
-let logRows: i32 = 0;
+// the input's power-of-two scale (eighTridiagonalStart -> eighTridiagonalFinish)
 let lastScale: f64 = 1;
 
 @inline function ld(p: usize, i: i32): f64 { return load<f64>(p + (<usize>i << 3)); }
@@ -106,21 +98,6 @@ let lastScale: f64 = 1;
 @inline function pythag(a: f64, b: f64): f64 {
   let s = a * a + b * b;
   return s > HYPOT_TINY ? Math.sqrt(s) : Math.hypot(a, b);
-}
-
-/**
- * Householder vector of x (len >= 1, contiguous) in place (dlarfg): x_0 <- beta,
- * x(1..) <- v(1..) with v_0 = 1 implicit. Returns tau (0 when x(1..) = 0: H = I, beta = x_0).
- */
-function reflector(x: usize, len: i32): f64 {
-  if (len <= 1) return 0;
-  let alpha = load<f64>(x);
-  let xnorm = nrm2(x + 8, len - 1);
-  if (xnorm == 0) return 0;
-  let beta = -(alpha < 0 ? -1.0 : 1.0) * Math.hypot(alpha, xnorm);
-  scal(1 / (alpha - beta), x + 8, len - 1);
-  store<f64>(x, beta);
-  return (beta - alpha) / beta;
 }
 
 /**
@@ -348,10 +325,7 @@ export function tridiagonalQL(d: usize, e: usize, n: i32, Z: usize, ldz: i32, nz
         st(cs, i, c);
         st(ss, i, s);
       }
-      if (Z != 0 && i + 1 < m) {
-        if (logPtr != 0) logSweep(i + 1, m, cs, ss);
-        else applyRotations(Z, ldz, nz, i + 1, m, cs, ss);
-      }
+      if (Z != 0 && i + 1 < m) applyRotations(Z, ldz, nz, i + 1, m, cs, ss);
       if (early) continue;
       st(d, l, ld(d, l) - p);
       st(e, l, g);
@@ -360,44 +334,6 @@ export function tridiagonalQL(d: usize, e: usize, n: i32, Z: usize, ldz: i32, nz
     if (shifts != 0) nearestShift(shifts, n, ld(d, l), true);
   }
   return iters;
-}
-
-/**
- * Appends one sweep's rotations (columns lo..hi) to the log: lo, hi, c_lo..c_{hi-1},
- * s_lo..s_{hi-1}. A full log is first replayed onto every row of Z and emptied (in order, so the
- * result is the same as applying each sweep at once).
- */
-function logSweep(lo: i32, hi: i32, cs: usize, ss: usize): void {
-  let need = 2 + 2 * (hi - lo);
-  if (logLen + need > logMax) {
-    replayRotations(logZ, logLd, logRows, logPtr, logLen);
-    logLen = 0;
-  }
-  let p = logPtr + (<usize>logLen << 3);
-  store<f64>(p, <f64>lo);
-  store<f64>(p, <f64>hi, 8);
-  let k = hi - lo;
-  memory.copy(p + 16, cs + (<usize>lo << 3), <usize>k << 3);
-  memory.copy(p + 16 + (<usize>k << 3), ss + (<usize>lo << 3), <usize>k << 3);
-  logLen += need;
-}
-
-/**
- * Applies the logged sweeps (len f64 entries at log) in order to the nz rows of Z starting at Z
- * (ld ldz). Rows are independent, so two threads may replay disjoint row ranges: every element
- * gets exactly the operations, in the order, of applying each sweep as the QL run made it.
- */
-export function replayRotations(Z: usize, ldz: i32, nz: i32, log: usize, len: i32): void {
-  let k = 0;
-  while (k < len) {
-    let p = log + (<usize>k << 3);
-    let lo = <i32>load<f64>(p), hi = <i32>load<f64>(p, 8);
-    let cnt = hi - lo;
-    let c = p + 16 - (<usize>lo << 3);
-    let sv = p + 16 + (<usize>cnt << 3) - (<usize>lo << 3);
-    applyRotations(Z, ldz, nz, lo, hi, c, sv);
-    k += 2 + 2 * cnt;
-  }
 }
 
 /** The remaining (non-NaN) entry of shifts (n f64) nearest to x; remove: mark it used (NaN). */
@@ -469,7 +405,6 @@ function formQ(A: usize, n: i32, tau: usize, Q: usize, Vp: usize, W: usize, G: u
 export function eighTridiagonal(S: usize, n: i32, W: usize, V: usize, vectors: i32, work: usize): i32 {
   let iters = eighTridiagonalStart(S, n, V, vectors, work);
   if (iters < 0) return -1;
-  if (vectors != 0 && n > 0) replayRotations(V, n, n, eighLog(), eighLogLength());
   eighTridiagonalFinish(n, W, V, vectors, work);
   return iters;
 }
@@ -478,12 +413,10 @@ export function eighTridiagonal(S: usize, n: i32, W: usize, V: usize, vectors: i
  * The first part of eighTridiagonal for callers that finish the vectors themselves (on two
  * threads). With vectors == 2 and divide and conquer (the default), V holds the eigenvectors Z
  * of T and eighQPending() = 1: the caller applies V <- Q Z by eighApplyQ (any split of the
- * columns). On the QL path (eighDivideAndConquer(0), or a leaf that did not converge): everything
- * up to the QL run, whose last rotations are left in the log (eighLog, eighLogLength) for
- * replayRotations(V, n, rows...). Then eighTridiagonalFinish.
+ * columns). On the QL path (eighDivideAndConquer(0), or a leaf that did not converge) V is
+ * complete on return. Then eighTridiagonalFinish.
  */
 export function eighTridiagonalStart(S: usize, n: i32, V: usize, vectors: i32, work: usize): i32 {
-  logLen = 0;
   qPending = false;
   if (n <= 0) return 0;
   let A = work;
@@ -507,7 +440,7 @@ export function eighTridiagonalStart(S: usize, n: i32, V: usize, vectors: i32, w
     // 30 m iterations), the QL path below from the saved (d, e)
     memory.copy(vb, d, <usize>n << 3);
     memory.copy(wb, e, <usize>n << 3);
-    if (dcSolve(d, e, n, V, work + logOff(n), cs, ss) >= 0) {
+    if (dcSolve(d, e, n, V, work + scratchOff(n), cs, ss) >= 0) {
       if (vectors == 2) qPending = true;
       else eighApplyQ(n, work, V, n, 0);
       return 0;
@@ -517,19 +450,12 @@ export function eighTridiagonalStart(S: usize, n: i32, V: usize, vectors: i32, w
   }
   formQ(A, n, tau, V, work + vpOff(n), work + wpOff(n), work + gOff(n), work + tOff(n));
   // eigenvalues first (values-only QL on a copy), then the QL with vectors using them as
-  // perfect shifts (fewer sweeps, each one costing 6 n flops per rotation), its rotations logged
+  // perfect shifts (fewer sweeps, each one costing 6 n flops per rotation)
   memory.copy(vb, d, <usize>n << 3);
   memory.copy(wb, e, <usize>n << 3);
   let iters = tridiagonalQL(vb, wb, n, 0, 0, 0, cs, ss, 0);
   if (iters < 0) return -1;
-  logPtr = work + logOff(n);
-  lastLog = logPtr;
-  logMax = logCap(n);
-  logZ = V;
-  logLd = n;
-  logRows = n;
   let it2 = tridiagonalQL(d, e, n, V, n, n, cs, ss, vb);
-  logPtr = 0;
   if (it2 < 0) return -1;
   return iters + it2;
 }
@@ -551,26 +477,18 @@ export function eighApplyQ(n: i32, work: usize, Z: usize, nc: i32, second: i32):
   if (n <= 0 || nc <= 0) return;
   let tau = work + vecOff(n) + 2 * align16(<usize>n << 3);
   if (second == 0) {
-    applyQ(work, n, tau, Z, nc, work + vpOff(n), work + wpOff(n), work + gOff(n), work + tOff(n), work + logOff(n));
+    applyQ(work, n, tau, Z, nc, work + vpOff(n), work + wpOff(n), work + gOff(n), work + tOff(n), work + scratchOff(n));
   } else {
     let q = work + qOff(n);
     let pn = align16((<usize>n * <usize>NB) << 3), pb = align16(<usize>(NB * NB) << 3);
     applyQ(work, n, tau, Z, nc, q, q + pn, q + 3 * pn, q + 3 * pn + pb, q + 2 * pn);
   }
 }
-/** Eigenvectors by divide and conquer (on != 0, the default) or by the QL run with logged rotations. */
+/** Eigenvectors by divide and conquer (on != 0, the default) or by the QL run (the fallback). */
 export function eighDivideAndConquer(on: i32): void {
   dcMode = on != 0;
 }
 
-/** Where the rotation log of the last eighTridiagonalStart with vectors is, and its length (f64 entries). */
-export function eighLogLength(): i32 {
-  return logLen;
-}
-export function eighLog(): usize {
-  return lastLog;
-}
-let lastLog: usize = 0;
 
 /** Sorts the eigenvalues (and V's columns with them, with vectors) into W, undoing the scale. */
 export function eighTridiagonalFinish(n: i32, W: usize, V: usize, vectors: i32, work: usize): void {
@@ -972,26 +890,13 @@ function secularSums(z: usize, delta: usize, j0: i32, j1: i32, x: f64): v128 {
  * The compact WY form of reflectors j0..j0+b-1 (those of a QR of A(1.., 0..n-2), stored below the
  * subdiagonal of A; Ar = A + one row): the explicit V panel (mr x b, ld mr: unit diagonal, zeros
  * above) and T (upper, b x b, ld NB: T(i, i) = tau_i, T(0:i, i) = -tau_i T(0:i, 0:i) (V^T v_i)), so
- * that H_j0 ... H_j0+b-1 = I - V T V^T (Schreiber & Van Loan 1989). G: b x b scratch (ld NB).
+ * that H_j0 ... H_j0+b-1 = I - V T V^T (Schreiber & Van Loan 1989), by householder.ts's own
+ * explicitV and formT. G: b x b scratch (ld NB).
  */
 function panelVT(Ar: usize, n: i32, tau: usize, j0: i32, b: i32, mr: i32, Vp: usize, G: usize, T: usize): void {
-  for (let q = 0; q < b; q++) {
-    let dst = Vp + ((<usize>q * <usize>mr) << 3);
-    memory.fill(dst, 0, <usize>q << 3);
-    store<f64>(dst + (<usize>q << 3), 1.0);
-    let len = mr - q - 1;
-    if (len > 0) memory.copy(dst + (<usize>(q + 1) << 3), at(Ar, n, j0 + q + 1, j0 + q), <usize>len << 3);
-  }
+  explicitV(Ar, n, mr + j0, j0, b, Vp);
   syrk(Vp, mr, mr, b, G, NB, 0);
-  for (let i = 0; i < b; i++) {
-    let ti = ld(tau, j0 + i);
-    for (let r = 0; r < i; r++) {
-      let s: f64 = 0;
-      for (let l = r; l < i; l++) s += load<f64>(at(T, NB, r, l)) * load<f64>(at(G, NB, l, i));
-      store<f64>(at(T, NB, r, i), -ti * s);
-    }
-    store<f64>(at(T, NB, i, i), ti);
-  }
+  formT(tau + (<usize>j0 << 3), b, G, T);
 }
 
 /** Z (n x nc, ld n) <- Q Z for the reflectors left in A by tridiagonalize (blocked, as formQ). */

@@ -14,8 +14,8 @@
  *    eigenvalues +/- sigma_i; implicit QL (src/js/tridiagonal.ts, absolute deflation) gives them
  *    to O(eps ||B||); the N largest, clamped at 0, are the singular values (descending).
  */
-import { householderQr } from "./qr.js";
-import { pow2Scale, reflector, sortDescending, tridiagonalQL } from "./tridiagonal.js";
+import { householderQr, reflector } from "./qr.js";
+import { pow2Scale, sortDescending, tridiagonalQL } from "./tridiagonal.js";
 
 const QR_RATIO = 1.3;
 

@@ -88,22 +88,29 @@ function swapColumns(A: Float64Array, d: number, p: number, k: number): void {
  * the upper triangle of A holds R (k x n) with H_0 ... H_{k-1} R = A. beta_j = -sign(alpha) * ||x||
  * so that 1 - tau is never a cancellation. Zero columns give tau = 0 (H = I).
  */
+/**
+ * The reflector of x[o .. o+len) in place, as LAPACK's dlarfg: x[o] <- beta = -sign(alpha) ||x||,
+ * x(o+1..) <- v(1..) (v_0 = 1 implicit). Returns tau (0 when x(o+1..) = 0: H = I). Shared with the
+ * bidiagonal and tridiagonal reductions.
+ */
+export function reflector(x: Float64Array, o: number, len: number): number {
+  if (len <= 1) return 0;
+  const alpha = x[o] as number;
+  const xnorm = nrm2(x, o + 1, len - 1);
+  if (xnorm === 0) return 0;
+  const beta = -(alpha < 0 ? -1 : 1) * Math.hypot(alpha, xnorm);
+  const f = 1 / (alpha - beta);
+  for (let i = o + 1; i < o + len; i++) x[i] = (x[i] as number) * f;
+  x[o] = beta;
+  return (beta - alpha) / beta;
+}
+
 export function householderQr(A: Float64Array, m: number, n: number, tau: Float64Array): void {
   const k = Math.min(m, n);
   for (let j = 0; j < k; j++) {
     const cj = j * m;
-    const xnorm = nrm2(A, cj + j + 1, m - j - 1);
-    const alpha = A[cj + j] as number;
-    if (xnorm === 0) {
-      tau[j] = 0; // already upper triangular in this column (H_j = I)
-      continue;
-    }
-    const beta = -Math.sign(alpha || 1) * Math.hypot(alpha, xnorm);
-    tau[j] = (beta - alpha) / beta;
-    const sc = 1 / (alpha - beta);
-    for (let i = cj + j + 1; i < cj + m; i++) A[i] = (A[i] as number) * sc;
-    A[cj + j] = beta;
-    const tj = tau[j] as number;
+    const tj = (tau[j] = reflector(A, cj + j, m - j));
+    if (tj === 0) continue; // already upper triangular in this column (H_j = I)
     for (let c = j + 1; c < n; c++) {
       const cc = c * m;
       const s = tj * ((A[cc + j] as number) + dot(A, cj + j + 1, A, cc + j + 1, m - j - 1));

@@ -24,6 +24,7 @@
  *     vectors on their nonzero row blocks; then V = Q Z by the reflectors of step 1.
  *  4. Values descending (selection sort, vectors with them), divided by the scale.
  */
+import { reflector } from "./qr.js";
 
 const EPS = 2 ** -52;
 const HYPOT_TINY = 2 ** -900;
@@ -40,32 +41,6 @@ export interface EighArrays {
 function pythag(a: number, b: number): number {
   const s = a * a + b * b;
   return s > HYPOT_TINY ? Math.sqrt(s) : Math.hypot(a, b);
-}
-
-/** Euclidean norm of x[o .. o+len), scaled against overflow and underflow. */
-function norm(x: Float64Array, o: number, len: number): number {
-  let s = 0;
-  for (let k = 0; k < len; k++) s += (x[o + k] as number) ** 2;
-  if (s >= 2 ** -600 && s < Infinity) return Math.sqrt(s);
-  let amax = 0;
-  for (let k = 0; k < len; k++) amax = Math.max(amax, Math.abs(x[o + k] as number));
-  if (amax === 0 || amax === Infinity) return amax;
-  let t = 0;
-  for (let k = 0; k < len; k++) t += ((x[o + k] as number) / amax) ** 2;
-  return amax * Math.sqrt(t);
-}
-
-/** dlarfg on x[o .. o+len): x[o] <- beta, x(o+1..) <- v(1..) (v_0 = 1). Returns tau. */
-export function reflector(x: Float64Array, o: number, len: number): number {
-  if (len <= 1) return 0;
-  const alpha = x[o] as number;
-  const xnorm = norm(x, o + 1, len - 1);
-  if (xnorm === 0) return 0;
-  const beta = -(alpha < 0 ? -1 : 1) * Math.hypot(alpha, xnorm);
-  const f = 1 / (alpha - beta);
-  for (let i = o + 1; i < o + len; i++) x[i] = (x[i] as number) * f;
-  x[o] = beta;
-  return (beta - alpha) / beta;
 }
 
 /** The power of two bringing amax into [1, 2) (1 for 0 / non-finite), as assembly/linalg.ts. */
@@ -268,19 +243,7 @@ export function eighTridiagonal(S: Float64Array, n: number, vectors: boolean): E
   if (vectors && divideAndConquer && dcSolve(d, e, n, (Z = new Float64Array(n * n))) >= 0) {
     applyQ(A, n, tau, Z);
     iterations = 0;
-    // ascending -> descending (selection sort as below: ties keep their order)
-    for (let i = 0; i < n - 1; i++) {
-      let k = i;
-      for (let j = i + 1; j < n; j++) if ((d[j] as number) > (d[k] as number)) k = j;
-      if (k !== i) {
-        const t = d[i] as number;
-        d[i] = d[k] as number;
-        d[k] = t;
-        const col = Z.slice(i * n, i * n + n);
-        Z.copyWithin(i * n, k * n, k * n + n);
-        Z.set(col, k * n);
-      }
-    }
+    sortPairsDescending(d, Z, n);
   } else if (vectors) {
     // the QL path (selected, or a leaf of divide and conquer did not converge)
     d.set(d0);
@@ -292,18 +255,7 @@ export function eighTridiagonal(S: Float64Array, n: number, vectors: boolean): E
     const it2 = tridiagonalQL(d, e, n, Z, n, shifts);
     if (it2 < 0) return { values, iterations: -1 };
     iterations += it2;
-    for (let i = 0; i < n - 1; i++) {
-      let k = i;
-      for (let j = i + 1; j < n; j++) if ((d[j] as number) > (d[k] as number)) k = j;
-      if (k !== i) {
-        const t = d[i] as number;
-        d[i] = d[k] as number;
-        d[k] = t;
-        const col = Z.slice(i * n, i * n + n);
-        Z.copyWithin(i * n, k * n, k * n + n);
-        Z.set(col, k * n);
-      }
-    }
+    sortPairsDescending(d, Z, n);
   } else {
     iterations = tridiagonalQL(d, e, n);
     if (iterations < 0) return { values, iterations: -1 };
@@ -340,6 +292,22 @@ const DC_LEAF = 32;
 
 /** Eigenvectors by divide and conquer (the default) or by the QL run with vectors. */
 let divideAndConquer = true;
+/** Selection sort of d descending, moving Z's columns with it (ties keep their order). */
+function sortPairsDescending(d: Float64Array, Z: Float64Array, n: number): void {
+  for (let i = 0; i < n - 1; i++) {
+    let k = i;
+    for (let j = i + 1; j < n; j++) if ((d[j] as number) > (d[k] as number)) k = j;
+    if (k !== i) {
+      const t = d[i] as number;
+      d[i] = d[k] as number;
+      d[k] = t;
+      const col = Z.slice(i * n, i * n + n);
+      Z.copyWithin(i * n, k * n, k * n + n);
+      Z.set(col, k * n);
+    }
+  }
+}
+
 export function setEighDivideAndConquer(on: boolean): void {
   divideAndConquer = on;
 }

@@ -41,9 +41,6 @@ export interface CoreExports extends Record<string, unknown> {
   multiplyUpperFrom(X: number, ldx: number, m: number, n: number, U: number, ldu: number, C: number, ldc: number, from: number): void;
   eighTridiagonalStart(S: number, n: number, V: number, vectors: number, work: number): number;
   eighTridiagonalFinish(n: number, W: number, V: number, vectors: number, work: number): void;
-  eighLog(): number;
-  eighLogLength(): number;
-  replayRotations(Z: number, ldz: number, nz: number, log: number, len: number): void;
   eighDivideAndConquer(on: number): void;
   eighQPending(): number;
   eighApplyQ(n: number, work: number, Z: number, nc: number, second: number): void;
@@ -267,21 +264,16 @@ export class WasmCore {
   /**
    * assembly/tridiagonal.ts eighTridiagonal with vectors. The eigenvectors of the tridiagonal come
    * from divide and conquer, and V = Q Z (eighApplyQ) is split by columns over the two threads
-   * when n is large (columns are independent: same bits). When the QL path with vectors runs
-   * instead (eighDivideAndConquer(0), or a divide-and-conquer leaf did not converge), its logged
-   * rotations are replayed on the two threads by rows (same bits). Returns the iteration count, or -1.
+   * when n is large (columns are independent: same bits). The QL fallback (eighDivideAndConquer(0),
+   * or a divide-and-conquer leaf that did not converge) completes V on one thread. Returns the
+   * iteration count, or -1. A failed split throws: V would be half transformed.
    */
   eighVectors(S: number, n: number, W: number, V: number, work: number): number {
     const helper = this.helperFor(3 * n * n * n);
     if (!helper) return this.ex.eighTridiagonal(S, n, W, V, 1, work);
     const iters = this.ex.eighTridiagonalStart(S, n, V, 2, work);
     if (iters < 0) return -1;
-    if (this.ex.eighQPending()) {
-      if (!helper.applyQ(this.ex, n, work, V)) this.ex.eighApplyQ(n, work, V, n, 0);
-    } else {
-      const log = this.ex.eighLog(), len = this.ex.eighLogLength();
-      if (len > 0 && !helper.replay(this.ex, V, n, n, log, len)) this.ex.replayRotations(V, n, n, log, len);
-    }
+    if (this.ex.eighQPending() && !helper.applyQ(this.ex, n, work, V)) this.ex.eighApplyQ(n, work, V, n, 0);
     this.ex.eighTridiagonalFinish(n, W, V, 1, work);
     return iters;
   }

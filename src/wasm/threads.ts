@@ -2,11 +2,12 @@
  * A second thread for the Gram product (Node only): one worker_threads worker instantiates the
  * same shared-memory build of the core on the same WebAssembly.Memory and computes one part of
  * the upper triangle (blas.ts syrkPart) while the calling thread computes the other. The same
- * worker also takes one half of the input's transposition and of the column normalisation
- * (stateless kernels on disjoint memory), the other O(d n) steps before the Gram. Calls stay
+ * worker also takes one half of other stateless kernels on disjoint memory: the input's
+ * transposition and column normalisation (before the Gram), the measures' gemmTN / gemmNN /
+ * triangular products (block columns) and the eigensolver's V = Q Z (columns). Calls stay
  * synchronous: the caller hands over a task through a small SharedArrayBuffer and waits with
- * Atomics.wait (allowed on Node's main thread and in workers). Both parts produce exactly the bits
- * the single-threaded syrk would, so results do not depend on the thread count.
+ * Atomics.wait (allowed on Node's main thread and in workers). Every split produces exactly the
+ * bits of one thread, so results do not depend on the thread count.
  *
  * Where worker_threads or SharedArrayBuffer are missing (browsers' main threads, old runtimes),
  * nothing here is used and the engine runs single-threaded.
@@ -17,7 +18,7 @@ const SEQ = 0; // task sequence number, written by the caller
 const DONE = 1; // last finished task, written by the worker
 const ERR = 2; // non-zero when the worker failed (the message follows in MSG)
 const READY = 3; // 1 once the worker has instantiated the core
-const JOB = 4; // which kernel: JOB_SYRK, JOB_TRANSPOSE or JOB_NORMALIZE
+const JOB = 4; // which kernel: one of the JOB_ codes below
 const ARGS = 5; // up to 10 integer arguments (pointers as uint32)
 const WORDS = 16;
 const F64_ARG = 2; // index of the one f64 argument in a Float64Array over the same buffer (byte 16 * 4 + 8)
@@ -27,8 +28,7 @@ const JOB_NORMALIZE = 2; // normalizeColumns(Z, ld, d, n, norms, deadNorm = the 
 const JOB_GEMM_TN = 3; // gemmTN(A, lda, B, ldb, d, m, n, C, ldc, accumulate)
 const JOB_GEMM_NN = 4; // gemmNN(A, lda, B, ldb, m, k, n, C, ldc, accumulate)
 const JOB_MULT_UPPER = 5; // multiplyUpperFrom(X, ldx, m, n, U, ldu, C, ldc, from)
-const JOB_REPLAY = 6; // replayRotations(Z, ldz, nz, log, len)
-const JOB_APPLY_Q = 7; // eighApplyQ(n, work, Z, nc, second = 1)
+const JOB_APPLY_Q = 6; // eighApplyQ(n, work, Z, nc, second = 1)
 const BYTES = WORDS * 4 + 3 * 8;
 
 /** The worker's code, run with `eval: true`. */
@@ -63,7 +63,6 @@ for (;;) {
     else if (job === ${JOB_GEMM_TN}) ex.gemmTN(a(0), a(1), a(2), a(3), a(4), a(5), a(6), a(7), a(8), a(9));
     else if (job === ${JOB_GEMM_NN}) ex.gemmNN(a(0), a(1), a(2), a(3), a(4), a(5), a(6), a(7), a(8), a(9));
     else if (job === ${JOB_MULT_UPPER}) ex.multiplyUpperFrom(a(0), a(1), a(2), a(3), a(4), a(5), a(6), a(7), a(8));
-    else if (job === ${JOB_REPLAY}) ex.replayRotations(a(0), a(1), a(2), a(3), a(4));
     else if (job === ${JOB_APPLY_Q}) ex.eighApplyQ(a(0), a(1), a(2), a(3), 1);
     else throw new Error("unknown job " + job);
   } catch (e) {
@@ -105,7 +104,6 @@ interface SplitExports {
   gemmTN(A: number, lda: number, B: number, ldb: number, d: number, m: number, n: number, C: number, ldc: number, accumulate: number): void;
   gemmNN(A: number, lda: number, B: number, ldb: number, m: number, k: number, n: number, C: number, ldc: number, accumulate: number): void;
   multiplyUpperFrom(X: number, ldx: number, m: number, n: number, U: number, ldu: number, C: number, ldc: number, from: number): void;
-  replayRotations(Z: number, ldz: number, nz: number, log: number, len: number): void;
   eighApplyQ(n: number, work: number, Z: number, nc: number, second: number): void;
 }
 
@@ -210,18 +208,6 @@ export class GramHelper {
     const h = Math.round(n / Math.SQRT2 / UPPER_BLOCK) * UPPER_BLOCK;
     if (this.broken || h <= 0 || h >= n) return false;
     this.split(JOB_MULT_UPPER, [X, ldx, m, n, U, ldu, C, ldc, h], 0, () => ex.multiplyUpperFrom(X, ldx, m, h, U, ldu, C, ldc, 0));
-    return true;
-  }
-
-  /**
-   * The eigensolver's logged QL rotations (assembly/tridiagonal.ts replayRotations) on the rows of
-   * Z, the worker taking the second half: rows are independent, so the bits are one thread's.
-   * Z is modified in place: a failure throws (no fallback could redo half a replay).
-   */
-  replay(ex: SplitExports, Z: number, ldz: number, rows: number, log: number, len: number): boolean {
-    const h = Math.round(rows / 2 / 12) * 12;
-    if (this.broken || h <= 0 || h >= rows) return false;
-    this.split(JOB_REPLAY, [Z + 8 * h, ldz, rows - h, log, len], 0, () => ex.replayRotations(Z, ldz, h, log, len));
     return true;
   }
 
