@@ -12,8 +12,10 @@ import { householderQ, householderQr, householderR } from "../src/js/qr.js";
 import { svdJacobi } from "../src/js/svd.js";
 import type { MatrixInput } from "../src/matrix.js";
 import { viewMatrix } from "../src/matrix.js";
-import { fullSquareMedian, select } from "../src/measures/common.js";
+import { distanceMedian } from "../src/js/kernel.js";
 import { gaussian } from "../src/random.js";
+import { WasmCore } from "../src/wasm/instance.js";
+import { wasmLinalg } from "../src/wasm/linalg.js";
 import { randn } from "./helpers.js";
 
 let engine: Engine;
@@ -682,6 +684,7 @@ describe("kernel: Householder QR and the JS Linalg", () => {
   });
 
   it("numpy's median of a squared-distance matrix, by selection", () => {
+    const wasmLa = wasmLinalg(WasmCore.createSync({ threads: 1 }));
     const g = gaussian(5);
     for (const n of [1, 2, 3, 6, 7, 40]) {
       const P = Array.from({ length: n }, () => [g(), g()]);
@@ -690,9 +693,13 @@ describe("kernel: Householder QR and the JS Linalg", () => {
       const sorted = Array.from(D).sort((a, b) => a - b);
       const N = n * n;
       const want = N % 2 ? sorted[(N - 1) / 2]! : (sorted[N / 2 - 1]! + sorted[N / 2]!) / 2;
-      expect(fullSquareMedian(D, n)).toBe(want);
+      // the pure-TS kernel (src/js/kernel.ts) and the core's, through the Linalg of each backend
+      expect(distanceMedian(D, n)).toBe(want);
+      for (const la of [jsLinalg, wasmLa]) {
+        const m = la.mark();
+        expect(la.distanceMedian(la.fromArray(n, n, D))).toBe(want);
+        la.release(m);
+      }
     }
-    const a = Float64Array.of(5, 1, 4, 1, 5, 9, 2, 6);
-    expect([0, 1, 2, 3, 7].map((k) => select(a.slice(), k))).toEqual([1, 1, 2, 4, 9]);
   });
 });
