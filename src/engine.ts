@@ -37,7 +37,7 @@ import {
 import { wasmBackend } from "./wasm/backend.js";
 import { WasmCore, type WasmFlavour } from "./wasm/instance.js";
 import { wasmLinalg } from "./wasm/linalg.js";
-import { pairWarnings, precisionWarning, type Warning } from "./warnings.js";
+import { pairWarnings, precisionWarning, streamUncertainWarning, type Warning } from "./warnings.js";
 import { checkBatchShape, jsSink, wasmSink, type GramSink } from "./stream.js";
 
 export interface EngineOptions {
@@ -337,13 +337,8 @@ export class Engine {
       const info = this.info(views, p);
       const w = precisionWarning(views, points);
       if (w) info.warnings.push(w);
-      const unsure = points.filter((q) => (q.uncertain ?? 0) > 0);
-      if (unsure.length > 0) {
-        info.warnings.push({
-          code: "streamUncertain",
-          message: `at eps ${unsure.map((q) => q.eps).join(", ")} some decisions lie within the Gram route's error bound of eps and could not be re-checked exactly without the data (see each point's uncertain count)`,
-        });
-      }
+      const unsure = streamUncertainWarning(points);
+      if (unsure) info.warnings.push(unsure);
       return { ...info, deadA: points[0]?.deadA ?? 0, deadB: points[0]?.deadB ?? 0, maxEpsilon: maxEpsilonOn(p), points };
     } finally {
       p.dispose();
@@ -475,14 +470,7 @@ export class Engine {
    * similarity per eps.
    */
   convSimilarity(a: ConvInput, b: ConvInput, opts: ConvOptions): ConvResult {
-    const eps = checkEpsList(typeof opts?.eps === "number" ? [opts.eps] : (opts?.eps ?? []));
-    if (eps.length === 0) fail("badEpsilon", "expected at least one eps, got none");
-    const draws = opts.draws ?? 16;
-    const rows = opts.rows ?? 10000;
-    const seed = opts.seed ?? 0;
-    if (!Number.isSafeInteger(draws) || draws < 1) fail("badOption", `expected draws to be a positive integer, got ${String(draws)}`);
-    if (!Number.isSafeInteger(rows) || rows < 1) fail("badOption", `expected rows to be a positive integer, got ${String(rows)}`);
-    if (!Number.isSafeInteger(seed) || seed < 0) fail("badOption", `expected seed to be a non-negative integer, got ${String(seed)}`);
+    const { eps, draws, rows, seed } = convSettings(opts);
     const sampler = sampleConvPair(a, b, opts.layout, rows, seed);
     const per = eps.map(() => [] as number[]);
     for (let k = 0; k < draws; k++) {
@@ -511,14 +499,7 @@ export class Engine {
     batches: Iterable<readonly [ConvInput, ConvInput]> | AsyncIterable<readonly [ConvInput, ConvInput]>,
     opts: ConvStreamOptions,
   ): Promise<ConvResult> {
-    const eps = checkEpsList(typeof opts?.eps === "number" ? [opts.eps] : (opts?.eps ?? []));
-    if (eps.length === 0) fail("badEpsilon", "expected at least one eps, got none");
-    const draws = opts.draws ?? 16;
-    const rows = opts.rows ?? 10000;
-    const seed = opts.seed ?? 0;
-    if (!Number.isSafeInteger(draws) || draws < 1) fail("badOption", `expected draws to be a positive integer, got ${String(draws)}`);
-    if (!Number.isSafeInteger(rows) || rows < 1) fail("badOption", `expected rows to be a positive integer, got ${String(rows)}`);
-    if (!Number.isSafeInteger(seed) || seed < 0) fail("badOption", `expected seed to be a non-negative integer, got ${String(seed)}`);
+    const { eps, draws, rows, seed } = convSettings(opts);
     for (const k of ["images", "height", "width"] as const) {
       if (!Number.isSafeInteger(opts[k]) || opts[k] < 1) fail("badOption", `expected ${k} to be a positive integer, got ${String(opts[k])}`);
     }
@@ -557,28 +538,27 @@ export class Engine {
     } finally {
       for (let j = sinks.length - 1; j >= 0; j--) sinks[j]!.abort();
     }
-    const warnings: Warning[] = [];
-    if (unsure.some((u) => u > 0)) {
-      warnings.push({
-        code: "streamUncertain",
-        message: `at eps ${eps.filter((_, i) => unsure[i]! > 0).join(", ")} some decisions lie within the Gram route's error bound of eps and could not be re-checked exactly without the data (see each point's uncertain count)`,
-      });
-    }
-    return {
-      layout: opts.layout,
-      channels: plan.channels!,
-      coordinates: plan.coordinates,
-      rows: plan.rows,
-      draws,
-      seed,
-      points: eps.map((e, i) => ({ eps: e, ...meanStd(per[i]!), perDraw: per[i]!, ...(unsure[i]! > 0 ? { uncertain: unsure[i]! } : {}) })),
-      warnings,
-    };
+    const points = eps.map((e, i) => ({ eps: e, ...meanStd(per[i]!), perDraw: per[i]!, ...(unsure[i]! > 0 ? { uncertain: unsure[i]! } : {}) }));
+    const w = streamUncertainWarning(points);
+    return { layout: opts.layout, channels: plan.channels!, coordinates: plan.coordinates, rows: plan.rows, draws, seed, points, warnings: w ? [w] : [] };
   }
 }
 
 function describeValue(x: unknown): string {
   return x === null ? "null" : typeof x;
+}
+
+/** The conv protocol's options (both convSimilarity and streamConvSimilarity), validated. */
+function convSettings(opts: ConvOptions): { eps: number[]; draws: number; rows: number; seed: number } {
+  const eps = checkEpsList(typeof opts?.eps === "number" ? [opts.eps] : (opts?.eps ?? []));
+  if (eps.length === 0) fail("badEpsilon", "expected at least one eps, got none");
+  const draws = opts.draws ?? 16;
+  const rows = opts.rows ?? 10000;
+  const seed = opts.seed ?? 0;
+  if (!Number.isSafeInteger(draws) || draws < 1) fail("badOption", `expected draws to be a positive integer, got ${String(draws)}`);
+  if (!Number.isSafeInteger(rows) || rows < 1) fail("badOption", `expected rows to be a positive integer, got ${String(rows)}`);
+  if (!Number.isSafeInteger(seed) || seed < 0) fail("badOption", `expected seed to be a non-negative integer, got ${String(seed)}`);
+  return { eps, draws, rows, seed };
 }
 
 function meanStd(x: number[]): { mean: number; std: number } {

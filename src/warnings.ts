@@ -92,3 +92,16 @@ export function precisionWarning(views: readonly MatrixView[], points: readonly 
     message: `${f32.join(" and ")} hold float32 values (~7 significant digits) and at eps ${close.map((p) => p.eps).join(", ")} a relative distance lies within ${worst.margin!.toExponential(1)} of eps: rounding of the inputs may flip that neuron's decision`,
   };
 }
+
+/**
+ * A streamed pair has no data for the exact route: the eps whose decisions included some within
+ * the Gram route's error bound (uncertain > 0), or null when there are none.
+ */
+export function streamUncertainWarning(points: readonly { eps: number; uncertain?: number }[]): Warning | null {
+  const unsure = points.filter((q) => (q.uncertain ?? 0) > 0);
+  if (unsure.length === 0) return null;
+  return {
+    code: "streamUncertain",
+    message: `at eps ${unsure.map((q) => q.eps).join(", ")} some decisions lie within the Gram route's error bound of eps and could not be re-checked exactly without the data (see each point's uncertain count)`,
+  };
+}

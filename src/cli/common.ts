@@ -4,6 +4,7 @@
  */
 import { readdirSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { basename, extname, join } from "node:path";
+import type { ConvLayout } from "../conv.js";
 import { fail } from "../errors.js";
 import { readNpyFile, readNpzFile, type LoadedArray } from "../io/files.js";
 import type { NamedLayer } from "../layers/grid.js";
@@ -48,12 +49,18 @@ export function loadNetwork(arg: string, opts: { what?: string; layout?: string 
   return { name, layers: arrays.map(({ name: n, array }) => toLayer(n, array, opts.layout)) };
 }
 
+/** --layout for a 4-D conv activation in `file`: nchw or nhwc, else a badLayout error naming the file. */
+export function convLayout(layout: string | undefined, file: string): ConvLayout {
+  if (layout !== "nchw" && layout !== "nhwc") {
+    fail("badLayout", `${file}: expected --layout nchw or nhwc for a 4-D conv activation, got ${layout === undefined ? "no --layout" : JSON.stringify(layout)}`);
+  }
+  return layout;
+}
+
 function toLayer(name: string, x: LoadedArray, layout: string | undefined): NamedLayer {
   if (x.shape.length === 2) return { name, source: x.file, data: { data: x.data, shape: x.shape } };
   if (x.shape.length !== 4) fail("notTwoDimensional", `${x.file}: expected a 2-D (samples x neurons) or 4-D conv activation, got shape (${x.shape.join(", ")})`);
-  if (layout !== "nchw" && layout !== "nhwc") {
-    fail("badLayout", `${x.file}: expected --layout nchw or nhwc for a 4-D conv activation, got ${layout === undefined ? "no --layout" : JSON.stringify(layout)}`);
-  }
+  convLayout(layout, x.file);
   const [n, a, b, c] = x.shape as [number, number, number, number];
   const [ch, h, w] = layout === "nchw" ? [a, b, c] : [c, a, b];
   const out = new Float64Array(n * ch);

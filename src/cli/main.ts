@@ -20,6 +20,7 @@ import { checkSpaces, type PathGeometry, type PathSpace } from "../measures/path
 import type { Warning } from "../warnings.js";
 import { fail, RepmatchError } from "../errors.js";
 import { readNpyFile, type LoadedArray } from "../io/files.js";
+import { convLayout } from "./common.js";
 import { runDemo } from "./demo.js";
 import { streamCompare } from "./stream.js";
 import { layersCommand } from "./layers.js";
@@ -233,13 +234,10 @@ async function compare(engine: Engine, argv: string[], io: Io): Promise<void> {
 
   if (A.shape.length === 4 || B.shape.length === 4) {
     if (values.measures !== undefined && others.length > 0) fail("usage", `--measures: conv layers support the subspace match only, got ${others.join(",")}`);
-    const layout = values.layout;
-    if (layout !== "nchw" && layout !== "nhwc") {
-      fail("badLayout", `${A.shape.length === 4 ? fa : fb}: expected --layout nchw or nhwc for a 4-D conv activation, got ${layout === undefined ? "no --layout" : JSON.stringify(layout)}`);
-    }
+    const layout = convLayout(values.layout, A.shape.length === 4 ? fa : fb);
     const r = engine.convSimilarity(A, B, {
       eps,
-      layout: layout as ConvLayout,
+      layout,
       draws: parseInt10(values.draws, "draws", 16),
       rows: parseInt10(values.rows, "rows", 10000),
       seed: parseInt10(values.seed, "seed", 0),

@@ -6,11 +6,11 @@
  * pass). Decisions the exact route would have re-checked are reported as `uncertain`.
  */
 import type { Engine } from "../engine.js";
-import type { ConvLayout } from "../conv.js";
 import { fail } from "../errors.js";
 import { openNpyRows, type NpyRowReader } from "../io/files.js";
 import type { BackendName } from "../backend.js";
 import type { Warning } from "../warnings.js";
+import { convLayout } from "./common.js";
 import { fmt, table } from "./format.js";
 
 export interface StreamArgs {
@@ -59,13 +59,12 @@ export async function streamCompare(engine: Engine, fa: string, fb: string, args
   }
   if (A.shape.length === 4 || B.shape.length === 4) {
     if (A.shape.length !== 4 || B.shape.length !== 4) fail("notTwoDimensional", `expected both files 4-D (conv) or both 2-D, got shapes (${A.shape.join(", ")}) and (${B.shape.join(", ")})`);
-    const layout = args.layout;
-    if (layout !== "nchw" && layout !== "nhwc") fail("badLayout", `${fa}: expected --layout nchw or nhwc for a 4-D conv activation, got ${layout === undefined ? "no --layout" : JSON.stringify(layout)}`);
+    const layout = convLayout(args.layout, fa);
     const [h, w] = layout === "nchw" ? [A.shape[2]!, A.shape[3]!] : [A.shape[1]!, A.shape[2]!];
     const batch = args.batch ?? 64;
     const r = await engine.streamConvSimilarity(zipBlocks(A, B, batch), {
       eps: args.eps,
-      layout: layout as ConvLayout,
+      layout,
       images: A.shape[0]!,
       height: h,
       width: w,

@@ -64,6 +64,11 @@ function resolve(opts: SvccaOptions): Resolved {
   return { keep, criterion, epsilon };
 }
 
+/** The result's settings and dims. */
+function resultBase(o: Resolved, kx: number, ky: number): Omit<SvccaResult, "value" | "coefficients"> {
+  return { keep: o.keep, criterion: o.criterion, ...(o.components !== undefined ? { components: o.components } : {}), dims: [kx, ky] };
+}
+
 /** Number of leading directions kept for singular values s (descending). */
 export function componentsKept(s: Float64Array, keep: number | null, criterion: SvccaCriterion, fixed?: number): number {
   if (fixed !== undefined) return Math.min(fixed, s.length);
@@ -86,7 +91,7 @@ export function svccaOn(pair: Pair, opts: SvccaOptions, report: Report): SvccaRe
   const kx = componentsKept(pair.x.svd().s, o.keep, o.criterion, o.components);
   const ky = componentsKept(pair.y.svd().s, o.keep, o.criterion, o.components);
   const c = Math.min(kx, ky);
-  const base = { keep: o.keep, criterion: o.criterion, ...(o.components !== undefined ? { components: o.components } : {}), dims: [kx, ky] as [number, number] };
+  const base = resultBase(o, kx, ky);
   if (c === 0) {
     const value = report.undefinedValue("svcca.value", "a side is constant (no variance to keep)");
     return { ...base, value, coefficients: [] };
@@ -127,7 +132,7 @@ function fastSvcca(pair: Pair, o: Resolved, report: Report): SvccaResult {
   const sy = Float64Array.from(ey.values, (v) => Math.sqrt(Math.max(v, 0)));
   const kx = componentsKept(sx, o.keep, o.criterion, o.components);
   const ky = componentsKept(sy, o.keep, o.criterion, o.components);
-  const base = { keep: o.keep, criterion: o.criterion, ...(o.components !== undefined ? { components: o.components } : {}), dims: [kx, ky] as [number, number] };
+  const base = resultBase(o, kx, ky);
   const m = la.gemmNN(la.gemmTN(la.leadingColumns(ex.vectors, kx), pair.fastCross()), la.leadingColumns(ey.vectors, ky));
   const rho = Float64Array.from(la.singularValues(m), (v) => Math.min(1, Math.max(0, v)));
   const s = summarise(rho, Math.min(kx, ky), 0, "svcca", report);
