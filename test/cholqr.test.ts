@@ -1,13 +1,15 @@
 // CholeskyQR2 (assembly/cholqr.ts, src/js/cholqr.ts kernels; src/measures/basis.ts driver) on both
 // backends: the triangular kernels against their definitions, the basis against orthonormality and
 // span, the gate (null for constant columns, more neurons than samples, near-dependent columns),
-// and the canonical correlations of the fast route against the SVD route's.
+// the canonical correlations of the fast route against the SVD route's; the eigen-route basis of
+// SVCCA's reduced sides (eigenBasis) and its SVCCA against the SVD route's; google PWCCA's weights
+// in the basis against the explicit n x k QR, on uncentred sides.
 import { describe, expect, it } from "vitest";
 import { jsLinalg } from "../src/js/linalg.js";
 import type { Dense, Linalg } from "../src/linalg/types.js";
-import { basisCross, choleskyQr2Basis } from "../src/measures/basis.js";
+import { basisCross, choleskyQr2Basis, eigenBasis } from "../src/measures/basis.js";
 import { leadingBlock, Report } from "../src/measures/common.js";
-import { pwccaOn } from "../src/measures/pwcca.js";
+import { googleWeightsFrom, googleWeightsInBasis, pwccaOn } from "../src/measures/pwcca.js";
 import { svccaOn } from "../src/measures/svcca.js";
 import { Pair, Side } from "../src/measures/context.js";
 import { gaussian } from "../src/random.js";
@@ -171,12 +173,96 @@ for (const [name, la] of BACKENDS) {
         };
       };
       const fast = make(false), slow = make(true);
+      // SVCCA's eigen route does not need the bases: compare it with the SVD route proper
+      const sp = new Pair(new Side(la, view(X, d, p)), new Side(la, view(Y, d, q)));
+      const r = new Report();
+      slow.svcca = svccaOn(sp, {}, r, "svd");
+      slow.svcca95 = svccaOn(sp, { keep: 0.95, criterion: "singularValues" }, r, "svd");
       expect(fast.svcca.dims).toEqual(slow.svcca.dims);
       expect(fast.svcca.dims[0]).toBeLessThan(p);
       expect(fast.svcca95.dims).toEqual(slow.svcca95.dims);
       for (const k of ["svcca", "svcca95", "paper", "google", "paperA"] as const) expect(Math.abs(fast[k].value - slow[k].value), k).toBeLessThan(1e-12);
       expect(maxDiff(fast.paper.weights, slow.paper.weights)).toBeLessThan(1e-11);
       expect(maxDiff(fast.paperA.weights, slow.paperA.weights)).toBeLessThan(1e-11);
+      la.release(m);
+    });
+
+    it("eigenBasis: an orthonormal basis of Xc V_k to 1e-14, null when the kth direction is too weak", () => {
+      const m = la.mark();
+      const d = 300, p = 24;
+      const X = randMat(d, p, 21);
+      // a decaying spectrum: condition number ~1e4
+      for (let j = 0; j < p; j++) for (let i = 0; i < d; i++) X[j * d + i] = (X[j * d + i] as number) * Math.pow(10, -j / 6);
+      const side = new Side(la, view(X, d, p));
+      const e = side.gramEigen();
+      for (const k of [1, 9, p]) {
+        const b = eigenBasis(la, side.xc, e.values, e.vectors, k)!;
+        expect(b).not.toBeNull();
+        const q = basisMatrix(la, b);
+        expect([q.rows, q.cols]).toEqual([d, k]);
+        expect(maxDiff(la.toArray(la.gemmTN(q, q)), identity(k))).toBeLessThan(1e-14);
+        // Q spans Xc V_k: the projection of Xc V_k onto Q reproduces it
+        const z = la.gemmNN(side.xc, la.leadingColumns(e.vectors, k));
+        const Z = la.toArray(z);
+        const back = la.toArray(la.gemmNN(q, la.gemmTN(q, z)));
+        expect(maxDiff(back, Z) / Math.max(...Z.map(Math.abs))).toBeLessThan(1e-13);
+      }
+      // a side of rank 5 in 12 columns: the 5th direction passes, the 6th (zero) does not
+      const R = new Float64Array(d * 12);
+      const B = randMat(d, 5, 22), C = randMat(5, 12, 23);
+      for (let j = 0; j < 12; j++) for (let t = 0; t < 5; t++) for (let i = 0; i < d; i++) R[j * d + i] = (R[j * d + i] as number) + (B[t * d + i] as number) * (C[j * 5 + t] as number);
+      const low = new Side(la, view(R, d, 12));
+      const el = low.gramEigen();
+      expect(eigenBasis(la, low.xc, el.values, el.vectors, 5)).not.toBeNull();
+      expect(eigenBasis(la, low.xc, el.values, el.vectors, 6)).toBeNull();
+      expect(eigenBasis(la, low.xc, el.values, el.vectors, 0)).toBeNull();
+      la.release(m);
+    });
+
+    it("SVCCA's eigen route equals the SVD route on fewer samples than neurons, fixed k, and a rank-deficient side", () => {
+      const cases: [number, number, number, (X: Float64Array, d: number, p: number) => void][] = [
+        [40, 60, 50, () => {}],
+        [300, 30, 20, (X, d) => { for (let i = 0; i < d; i++) X[3 * d + i] = 2 * (X[i] as number) - (X[d + i] as number); }],
+      ];
+      for (const [d, p, q, edit] of cases) {
+        const X = randMat(d, p, d + p), Y = randMat(d, q, d + q + 1);
+        edit(X, d, p);
+        for (let j = 0; j < Math.min(p, q, 8); j++) for (let i = 0; i < d; i++) Y[j * d + i] = (X[j * d + i] as number) + 0.5 * (Y[j * d + i] as number);
+        const m = la.mark();
+        const pair = new Pair(new Side(la, view(X, d, p)), new Side(la, view(Y, d, q)));
+        const r = new Report();
+        for (const o of [{}, { components: 7 }, { keep: 0.9 }]) {
+          const a = svccaOn(pair, o, r), b = svccaOn(pair, o, r, "svd");
+          expect(a.dims).toEqual(b.dims);
+          // the eigen route was taken
+          for (const [side, k] of [[pair.x, a.dims[0]], [pair.y, a.dims[1]]] as const) {
+            const e = side.gramEigen();
+            expect(eigenBasis(la, side.xc, e.values, e.vectors, k)).not.toBeNull();
+          }
+          expect(a.coefficients.length).toBe(b.coefficients.length);
+          expect(maxDiff(a.coefficients, b.coefficients)).toBeLessThan(1e-12);
+          expect(Math.abs(a.value - b.value)).toBeLessThan(1e-13);
+        }
+        la.release(m);
+      }
+    });
+
+    it("google PWCCA's weights in the basis equal the explicit n x k QR's on uncentred sides", () => {
+      const d = 400, p = 30, k = 22;
+      const X = randMat(d, p, 31);
+      for (let j = 0; j < p; j++) for (let i = 0; i < d; i++) X[j * d + i] = (X[j * d + i] as number) * (1 + j / 5) + 3 * Math.sin(j + 1);
+      const m = la.mark();
+      const pair = new Pair(new Side(la, view(X, d, p)), new Side(la, view(randMat(d, p, 32), d, p)));
+      const side = pair.x;
+      expect(Math.max(...side.means.map(Math.abs))).toBeGreaterThan(1);
+      const b = side.basis()!;
+      expect(b).not.toBeNull();
+      // any T: Xc U = Q T for U = R^-1 T
+      const t = la.fromArray(p, k, randMat(p, k, 33));
+      const want = googleWeightsFrom(pair, side, la.gemmNN(basisMatrix(la, b), t));
+      const got = googleWeightsInBasis(pair, side, t);
+      expect(got.length).toBe(k);
+      expect(maxDiff(got, want) / Math.max(...want)).toBeLessThan(1e-12);
       la.release(m);
     });
   });

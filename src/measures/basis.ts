@@ -25,10 +25,14 @@ import { EPS } from "./common.js";
 /** kappa_F(R1) above which the SVD route is taken (see the header). */
 export const BASIS_MAX_COND = 1e5;
 
-/** Q = q1 w: q1 is n x p, w = R2^-1 (p x p, upper triangular); Xc = Q R2 R1 D^-1. */
-export interface Basis {
+/** An orthonormal basis kept as Q = q1 w: q1 is n x k, w (k x k) upper triangular. */
+export interface Orthonormal {
   q1: Dense;
   w: Dense;
+}
+
+/** CholeskyQR2's basis: w = R2^-1 (p x p); Xc = Q R2 R1 D^-1. */
+export interface Basis extends Orthonormal {
   r1: Dense;
   r2: Dense;
   /** the column norms ||x_j|| (D^-1) */
@@ -42,8 +46,8 @@ export function basisR(la: Linalg, b: Basis): Dense {
   return r;
 }
 
-/** Qx^T Qy (px x py) of two bases. */
-export function basisCross(la: Linalg, x: Basis, y: Basis): Dense {
+/** Qx^T Qy (kx x ky) of two bases. */
+export function basisCross(la: Linalg, x: Orthonormal, y: Orthonormal): Dense {
   return la.gemmNN(la.gemmTN(x.w, la.gemmTN(x.q1, y.q1)), y.w);
 }
 
@@ -81,4 +85,36 @@ export function choleskyQr2Basis(la: Linalg, xc: Dense, gram: Dense): Basis | nu
   const r2 = la.cholesky(la.gemmTN(q1, q1));
   if (!r2) return null;
   return { q1, w: la.invertUpper(r2), r1, r2, norms: inv.map((v) => 1 / v) };
+}
+
+/**
+ * An orthonormal basis of the k leading principal directions of a side, Xc V_k, from the
+ * eigendecomposition Xc^T Xc = V diag(lambda) V^T (values descending), or null when the kth
+ * direction is too weak to certify (below). CholeskyQR2 with the eigendecomposition as its first
+ * pass: Q1 = Xc V_k diag(lambda_k)^-1/2 has Q1^T Q1 = I + E, ||E|| = O(n eps lambda_1 / lambda_k)
+ * (rounding of the Gram matrix and of the eigensolver, amplified by the scaling), one Cholesky pass
+ * Q1^T Q1 = R2^T R2 then gives Q = Q1 R2^-1 with ||Q^T Q - I|| = O(eps) (the second step of
+ * CholeskyQR2: its error is eps kappa(Q1)^2, here ~eps). Costs one n p k product and one n k^2 Gram
+ * product, against the n p^2 products of a basis of all of Xc.
+ *
+ * The gate: lambda_k >= 1e3 * 8 p eps lambda_1 (the eigenvalues' absolute error is <= 8 p eps
+ * lambda_1, as in src/measures/shape.ts): then lambda_k is certainly positive, s_k / s_1 >= 1 /
+ * (1e3 * sqrt(8 p eps)) clears numpy's rank cut-off max(n, k) eps by orders of magnitude (so X~ =
+ * Xc V_k has full rank k), and ||E|| <= 1e-3 n / (8 p) stays far below the 0.5 that one Cholesky
+ * pass tolerates; ||Q1^T Q1 - I||_max <= 0.25 is checked as well.
+ */
+export function eigenBasis(la: Linalg, xc: Dense, values: Float64Array, vectors: Dense, k: number): Orthonormal | null {
+  const p = xc.cols;
+  const l1 = values[0] as number;
+  if (k < 1 || k > p || !(l1 > 0)) return null;
+  if (!((values[k - 1] as number) >= 1e3 * 8 * p * EPS * l1)) return null;
+  const vk = la.leadingColumns(vectors, k);
+  la.scaleColumns(vk, Float64Array.from(values.subarray(0, k), (v) => 1 / Math.sqrt(v)));
+  const q1 = la.gemmNN(xc, vk);
+  const g = la.gemmTN(q1, q1);
+  const G = la.toArray(g);
+  for (let j = 0; j < k; j++) for (let i = 0; i < k; i++) if (!(Math.abs((G[j * k + i] as number) - (i === j ? 1 : 0)) <= 0.25)) return null;
+  const r2 = la.cholesky(g);
+  if (!r2) return null;
+  return { q1, w: la.invertUpper(r2) };
 }

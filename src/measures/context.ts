@@ -102,7 +102,7 @@ export class Side {
   /**
    * R R^T = Ur diag(s^2) Ur^T for R = basisR(): Ur = Q^T U are Xc's left singular vectors in the
    * basis' coordinates and the values its squared singular values (call only when basis() is not
-   * null; the side is then well conditioned, so the squares lose nothing SVCCA and PWCCA use).
+   * null; the side is then well conditioned, so the squares lose nothing google PWCCA uses).
    */
   rEigen(): Eigh {
     if (!this.cache.rEigen) {
@@ -169,6 +169,7 @@ export class Pair {
     canonical?: Canonical;
     values?: Canonical | null;
     fastCross?: Dense;
+    fastDirections?: [Dense?, Dense?];
   } = {};
 
   constructor(
@@ -195,6 +196,22 @@ export class Pair {
   /** Qx^T Qy (px x py) of the two sides' CholeskyQR2 bases (call only when both exist). */
   fastCross(): Dense {
     return (this.cache.fastCross ??= basisCross(this.la, this.x.basis() as Basis, this.y.basis() as Basis));
+  }
+
+  /**
+   * The canonical directions of one side in its basis' coordinates (the fast routes): with
+   * C = Qx^T Qy, the eigenvectors of C C^T (x) or C^T C (y), descending, so that the canonical
+   * variates are Qx A (x) or Qy B (y); all px (or py) columns, the leading ones pair with rho.
+   */
+  fastDirections(x: boolean): Dense {
+    const cache = (this.cache.fastDirections ??= [undefined, undefined]);
+    const i = x ? 0 : 1;
+    if (!cache[i]) {
+      const c = this.fastCross();
+      const ct = x ? transposeOf(this.la, c) : c;
+      cache[i] = this.la.eigh(this.la.gemmTN(ct, ct)).vectors;
+    }
+    return cache[i] as Dense;
   }
 
   /** true when both sides have CholeskyQR2 bases (full rank, well conditioned: the fast routes) */

@@ -25,7 +25,7 @@
 import { fail } from "../errors.js";
 import type { Dense } from "../linalg/types.js";
 import { ccaValidity, checkEpsilon, regularisedCca } from "./cca.js";
-import { Report, selectColumns, transposeOf } from "./common.js";
+import { Report, selectColumns } from "./common.js";
 import type { Pair, Side } from "./context.js";
 
 export type PwccaVariant = "paper" | "google";
@@ -82,9 +82,7 @@ export function pwccaOn(pair: Pair, opts: PwccaOptions, report: Report): PwccaRe
     // in Q's coordinates, so <h_i, x_j> = (A^T R)_ij
     rho = pair.canonical(false).rho;
     const side = useX ? pair.x : pair.y;
-    const c = pair.fastCross();
-    const ct = useX ? transposeOf(la, c) : c;
-    const coef = la.leadingColumns(la.eigh(la.gemmTN(ct, ct)).vectors, rho.length);
+    const coef = la.leadingColumns(pair.fastDirections(useX), rho.length);
     if (variant === "paper") alpha = absRowSums(la.toArray(la.gemmTN(coef, side.basisR())), rho.length, side.p);
     else {
       // google's (X - m) U = Xc V A_svd = Q Ur diag(s) Ur^T A (see pwcca's header and svcca.ts)
@@ -95,8 +93,7 @@ export function pwccaOn(pair: Pair, opts: PwccaOptions, report: Report): PwccaRe
         const si = Math.sqrt(Math.max(e.values[i] as number, 0));
         for (let j = 0; j < k; j++) t[j * p + i] = (t[j * p + i] as number) * si;
       }
-      const b = side.basis()!;
-      alpha = googleWeightsFrom(pair, side, la.gemmNN(b.q1, la.gemmNN(b.w, la.gemmNN(e.vectors, la.fromArray(p, k, t)))));
+      alpha = googleWeightsInBasis(pair, side, la.gemmNN(e.vectors, la.fromArray(p, k, t)));
     }
   } else {
     const can = pair.canonical(true);
@@ -158,7 +155,7 @@ function googleWeights(pair: Pair, side: Side, keep: number[], u: Dense): Float6
  * d_i = (Xc U)_i + m_i (google adds neuron i's mean to direction i), P = qr(D).q, and
  * alpha_i = sum_j |<P_i, x_j + m_j 1>| = sum_j |(P^T Xc)_ij + (P^T 1)_i m_j|.
  */
-function googleWeightsFrom(pair: Pair, side: Side, xcu: Dense, keep?: number[]): Float64Array {
+export function googleWeightsFrom(pair: Pair, side: Side, xcu: Dense, keep?: number[]): Float64Array {
   const la = pair.la;
   const n = side.n, k = xcu.cols;
   const means = keep ? Float64Array.from(keep, (j) => side.means[j] as number) : side.means;
@@ -184,6 +181,29 @@ function googleWeightsFrom(pair: Pair, side: Side, xcu: Dense, keep?: number[]):
     for (let i = 0; i < P.cols; i++) alpha[i] = (alpha[i] as number) + Math.abs((ptx[j * P.cols + i] as number) + (p1[i] as number) * mj);
   }
   return alpha;
+}
+
+/**
+ * googleWeightsFrom's weights for a side with a basis Xc = Q R (Q^T 1 = 0 as Xc is centred), given
+ * T with Xc U = Q T, without touching the n samples again: D = Q T + 1 m_k^T = [Q, 1/sqrt(n)] E with
+ * E = [T; sqrt(n) m_k^T] ((p + 1) x k), so qr(D).q = [Q, 1/sqrt(n)] qr(E).q (up to column signs,
+ * which |.| ignores; D has full column rank as R does), and P^T (Xc + 1 m^T) = qr(E).q^T F with
+ * F = [R; sqrt(n) m^T]. Costs a (p + 1) x k QR instead of an n x k one.
+ */
+export function googleWeightsInBasis(pair: Pair, side: Side, t: Dense): Float64Array {
+  const la = pair.la;
+  const p = side.p, k = t.cols, rn = Math.sqrt(side.n);
+  const stack = (top: Float64Array, cols: number, bottom: (j: number) => number): Dense => {
+    const out = new Float64Array((p + 1) * cols);
+    for (let j = 0; j < cols; j++) {
+      out.set(top.subarray(j * p, (j + 1) * p), j * (p + 1));
+      out[j * (p + 1) + p] = bottom(j);
+    }
+    return la.fromArray(p + 1, cols, out);
+  };
+  const e = stack(la.toArray(t), k, (j) => rn * (side.means[j] as number));
+  const f = stack(la.toArray(side.basisR()), p, (j) => rn * (side.means[j] as number));
+  return absRowSums(la.toArray(la.gemmTN(la.qr(e).q, f)), k, p);
 }
 
 /** The centred columns `keep` of a side. */

@@ -8,13 +8,15 @@
  * allowance for rounding at exactly `keep`); `criterion: "singularValues"` uses s_i instead of s_i^2
  * (the google tutorial's printout, anatome); `components: k` fixes k (google tutorial 20, others 10).
  *
- * Exact route: X~ has the orthonormal basis U_k (rank #{i < k: s_i > s_1 max(n, k) eps}), so the
- * canonical correlations are the singular values of the leading block of Ux^T Uy, the same cross
- * product CCA uses; nothing is recomputed per side. epsilon > 0 runs google's regularised CCA on the
- * reduced matrices instead.
+ * Routes (epsilon = 0): the eigen route (eigenSvcca below) whenever each side's kth direction is
+ * well above rounding, which is every side but the nearly degenerate ones; otherwise the SVD route:
+ * X~ has the orthonormal basis U_k (rank #{i < k: s_i > s_1 max(n, k) eps}), so the canonical
+ * correlations are the singular values of the leading block of Ux^T Uy, the same cross product
+ * CCA's SVD route uses. epsilon > 0 runs google's regularised CCA on the reduced matrices instead.
  */
 import { fail } from "../errors.js";
 import { checkEpsilon, regularisedCca, summarise } from "./cca.js";
+import { basisCross, eigenBasis } from "./basis.js";
 import { EPS, leadingBlock, Report } from "./common.js";
 import type { Pair, Side } from "./context.js";
 
@@ -85,9 +87,13 @@ export function componentsKept(s: Float64Array, keep: number | null, criterion: 
   return energy.length;
 }
 
-export function svccaOn(pair: Pair, opts: SvccaOptions, report: Report): SvccaResult {
+/** `route: "svd"` skips the eigen route (for tests that compare the two). */
+export function svccaOn(pair: Pair, opts: SvccaOptions, report: Report, route: "auto" | "svd" = "auto"): SvccaResult {
   const o = resolve(opts);
-  if (o.epsilon === 0 && pair.fast) return fastSvcca(pair, o, report);
+  if (o.epsilon === 0 && route === "auto") {
+    const r = eigenSvcca(pair, o, report);
+    if (r) return r;
+  }
   const kx = componentsKept(pair.x.svd().s, o.keep, o.criterion, o.components);
   const ky = componentsKept(pair.y.svd().s, o.keep, o.criterion, o.components);
   const c = Math.min(kx, ky);
@@ -119,24 +125,31 @@ export function svccaOn(pair: Pair, opts: SvccaOptions, report: Report): SvccaRe
 }
 
 /**
- * The fast route, for two full-rank well-conditioned sides (src/measures/basis.ts): with Xc = Q R,
- * R R^T = Ur diag(s^2) Ur^T gives the singular values and, in Q's coordinates, the leading left
- * singular vectors Ur_k (Xc's U_k = Q Ur_k), so the canonical correlations of the reduced sides are
- * the singular values of Ur_kx^T (Qx^T Qy) Ur_ky, with Qx^T Qy shared with CCA. Every kept
- * direction has s_i >= s_min > the rank cut-off (certified by the basis), so the rank is k.
+ * The eigen route (any side whose kept directions are well above rounding; src/measures/basis.ts
+ * eigenBasis): Xc^T Xc = V diag(s^2) V^T gives the singular values and X~ = U_k S_k = Xc V_k; an
+ * orthonormal basis of each X~ comes from one n p k product and one CholeskyQR pass, and the
+ * canonical correlations are the singular values of Qx~^T Qy~. The eigenvectors' error in the kept
+ * subspace is the SVD's, scaled by s_1 / (s_k + s_k+1), and it reaches the reduced sides damped by
+ * s_k+1 / s_k. The sum-of-s criterion needs each s_i to absolute accuracy, which square roots of
+ * eigenvalues near rounding do not give: it takes this route only when lambda_min >= 1e-10
+ * lambda_1 (s_min >= 1e-5 s_1, errors <= 8 p eps s_1 / 2e-5 per value). Null when a gate fails.
  */
-function fastSvcca(pair: Pair, o: Resolved, report: Report): SvccaResult {
+function eigenSvcca(pair: Pair, o: Resolved, report: Report): SvccaResult | null {
   const la = pair.la;
-  const ex = pair.x.rEigen(), ey = pair.y.rEigen();
+  const ex = pair.x.gramEigen(), ey = pair.y.gramEigen();
+  if (o.criterion === "singularValues" && o.components === undefined) {
+    for (const e of [ex, ey]) if (!((e.values[e.values.length - 1] as number) >= 1e-10 * (e.values[0] as number))) return null;
+  }
   const sx = Float64Array.from(ex.values, (v) => Math.sqrt(Math.max(v, 0)));
   const sy = Float64Array.from(ey.values, (v) => Math.sqrt(Math.max(v, 0)));
   const kx = componentsKept(sx, o.keep, o.criterion, o.components);
   const ky = componentsKept(sy, o.keep, o.criterion, o.components);
-  const base = resultBase(o, kx, ky);
-  const m = la.gemmNN(la.gemmTN(la.leadingColumns(ex.vectors, kx), pair.fastCross()), la.leadingColumns(ey.vectors, ky));
-  const rho = Float64Array.from(la.singularValues(m), (v) => Math.min(1, Math.max(0, v)));
+  const bx = eigenBasis(la, pair.x.xc, ex.values, ex.vectors, kx);
+  const by = bx ? eigenBasis(la, pair.y.xc, ey.values, ey.vectors, ky) : null;
+  if (!bx || !by) return null;
+  const rho = Float64Array.from(la.singularValues(basisCross(la, bx, by)), (v) => Math.min(1, Math.max(0, v)));
   const s = summarise(rho, Math.min(kx, ky), 0, "svcca", report);
-  return { ...base, value: s.mean, coefficients: s.coefficients };
+  return { ...resultBase(o, kx, ky), value: s.mean, coefficients: s.coefficients };
 }
 
 /** Rank of U_k S_k: #{i < k: s_i > s_1 * max(n, k) * eps}. */
