@@ -128,6 +128,20 @@ export function scaleColumns(A: usize, lda: i32, m: i32, n: i32, s: usize): void
   for (let j = 0; j < n; j++) scal(load<f64>(s + (<usize>j << 3)), A + <usize>j * sa, m);
 }
 
+/** scaleRows: A(i, :) *= s[i] for i < m (A m x n, ld lda), in place. */
+export function scaleRows(A: usize, lda: i32, m: i32, n: i32, s: usize): void {
+  let sa = <usize>lda << 3;
+  let m2 = m & ~1;
+  for (let j = 0; j < n; j++) {
+    let c = A + <usize>j * sa;
+    for (let i = 0; i < m2; i += 2) {
+      let o = <usize>i << 3;
+      v128.store(c + o, f64x2.mul(v128.load(c + o), v128.load(s + o)));
+    }
+    if (m2 < m) store<f64>(c + (<usize>m2 << 3), load<f64>(c + (<usize>m2 << 3)) * load<f64>(s + (<usize>m2 << 3)));
+  }
+}
+
 /**
  * frobenius: sqrt(sum A(i, j)^2) without overflow or underflow (nrm2 over the whole block when
  * it is contiguous, else column norms combined with a running scale as in LAPACK's dlassq).

@@ -10,6 +10,7 @@ import { describe, expect, it } from "vitest";
 import { RepmatchError } from "../src/errors.js";
 import type { Dense } from "../src/linalg/types.js";
 import { viewMatrix } from "../src/matrix.js";
+import { jsLinalg } from "../src/js/linalg.js";
 import { gaussian } from "../src/random.js";
 import { WasmCore } from "../src/wasm/instance.js";
 import { wasmLinalg } from "../src/wasm/linalg.js";
@@ -316,6 +317,26 @@ describe("wasm Linalg: copies and small operations", () => {
         la.scaleColumns(a, s);
         const got = la.toArray(a);
         for (let j = 0; j < n; j++) for (let i = 0; i < m; i++) expect(got[j * m + i]).toBe((A[j * m + i] as number) * (s[j] as number));
+      });
+    }
+  });
+
+  it("transpose, scaleRows and diagonal are exact on both backends", () => {
+    for (const [m, n] of SHAPES) {
+      scoped(() => {
+        const A = randMat(m, n, 40 + m);
+        const s = Float64Array.from({ length: m }, (_, i) => (i % 4) - 0.5 * i);
+        for (const L of [la, jsLinalg]) {
+          const a = L.fromArray(m, n, A);
+          const t = L.transpose(a);
+          expect([t.rows, t.cols]).toEqual([n, m]);
+          const T = L.toArray(t);
+          for (let j = 0; j < n; j++) for (let i = 0; i < m; i++) expect(T[i * n + j]).toBe(A[j * m + i]);
+          expect(Array.from(L.diagonal(a))).toEqual(Array.from({ length: Math.min(m, n) }, (_, i) => A[i * m + i]));
+          L.scaleRows(a, s);
+          const got = L.toArray(a);
+          for (let j = 0; j < n; j++) for (let i = 0; i < m; i++) expect(got[j * m + i]).toBe((A[j * m + i] as number) * (s[i] as number));
+        }
       });
     }
   });

@@ -122,6 +122,27 @@ export const jsLinalg: Linalg = {
     }
   },
 
+  transpose(m: Dense): Dense {
+    const A = jsData(m);
+    const r = m.rows, c = m.cols;
+    const T = new Float64Array(r * c);
+    for (let j = 0; j < c; j++) for (let i = 0; i < r; i++) T[i * c + j] = A[j * r + i] as number;
+    return jsLinalg.fromArray(c, r, T);
+  },
+
+  scaleRows(m: Dense, s: Float64Array): void {
+    const A = jsData(m);
+    for (let j = 0; j < m.cols; j++) {
+      const o = j * m.rows;
+      for (let i = 0; i < m.rows; i++) A[o + i] = (A[o + i] as number) * (s[i] as number);
+    }
+  },
+
+  diagonal(m: Dense): Float64Array {
+    const A = jsData(m);
+    return Float64Array.from({ length: Math.min(m.rows, m.cols) }, (_, i) => A[i * m.rows + i] as number);
+  },
+
   frobenius: (m: Dense) => nrm2(jsData(m), 0, m.rows * m.cols),
 
   qr(m: Dense): { q: Dense; r: Dense } {

@@ -68,6 +68,12 @@ export interface Linalg {
   leadingColumns(m: Dense, cols: number): Dense;
   /** Scales column j of m by s[j], in place. */
   scaleColumns(m: Dense, s: Float64Array): void;
+  /** m^T, a new matrix. */
+  transpose(m: Dense): Dense;
+  /** Scales row i of m by s[i], in place. */
+  scaleRows(m: Dense, s: Float64Array): void;
+  /** The diagonal m_ii, i < min(rows, cols). */
+  diagonal(m: Dense): Float64Array;
   /** Frobenius norm. */
   frobenius(m: Dense): number;
 

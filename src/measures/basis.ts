@@ -46,9 +46,11 @@ export function basisR(la: Linalg, b: Basis): Dense {
   return r;
 }
 
-/** Qx^T Qy (kx x ky) of two bases. */
+/** Qx^T Qy (kx x ky) of two bases: Wx^T (Q1x^T Q1y) Wy, the two small products triangular. */
 export function basisCross(la: Linalg, x: Orthonormal, y: Orthonormal): Dense {
-  return la.gemmNN(la.gemmTN(x.w, la.gemmTN(x.q1, y.q1)), y.w);
+  const right = la.multiplyUpper(la.gemmTN(x.q1, y.q1), y.w);
+  // Wx^T M = (M^T Wx)^T
+  return la.transpose(la.multiplyUpper(la.transpose(right), x.w));
 }
 
 /**
@@ -58,30 +60,30 @@ export function basisCross(la: Linalg, x: Orthonormal, y: Orthonormal): Dense {
 export function choleskyQr2Basis(la: Linalg, xc: Dense, gram: Dense): Basis | null {
   const n = xc.rows, p = xc.cols;
   if (p === 0 || p > n) return null;
-  const G = la.toArray(gram);
+  const diag = la.diagonal(gram);
   const inv = new Float64Array(p);
   let frob2 = 0, minNorm = Infinity;
   for (let j = 0; j < p; j++) {
-    const g = G[j * p + j] as number;
+    const g = diag[j] as number;
     if (!(g > 0)) return null;
     const nj = Math.sqrt(g);
     inv[j] = 1 / nj;
     frob2 += g;
     minNorm = Math.min(minNorm, nj);
   }
-  for (let j = 0; j < p; j++) for (let i = 0; i < p; i++) G[j * p + i] = (G[j * p + i] as number) * (inv[i] as number) * (inv[j] as number);
-  const r1 = la.cholesky(la.fromArray(p, p, G));
+  const gs = la.leadingColumns(gram, p);
+  la.scaleColumns(gs, inv);
+  la.scaleRows(gs, inv);
+  const r1 = la.cholesky(gs);
   if (!r1) return null;
-  const w = la.toArray(la.invertUpper(r1));
-  let invFrob2 = 0;
-  for (const v of w) invFrob2 += v * v;
-  const invFrob = Math.sqrt(invFrob2);
+  const w = la.invertUpper(r1);
+  const invFrob = la.frobenius(w);
   // ||R1||_F^2 = trace(Gs) = p (unit diagonal)
   if (!(Math.sqrt(p) * invFrob <= BASIS_MAX_COND)) return null;
   if (!(minNorm / (1.1 * invFrob) > 10 * Math.sqrt(frob2) * Math.max(n, p) * EPS)) return null;
   // W = D R1^-1 (rows scaled), still upper triangular
-  for (let j = 0; j < p; j++) for (let i = 0; i <= j; i++) w[j * p + i] = (w[j * p + i] as number) * (inv[i] as number);
-  const q1 = la.multiplyUpper(xc, la.fromArray(p, p, w));
+  la.scaleRows(w, inv);
+  const q1 = la.multiplyUpper(xc, w);
   const r2 = la.cholesky(la.gemmTN(q1, q1));
   if (!r2) return null;
   return { q1, w: la.invertUpper(r2), r1, r2, norms: inv.map((v) => 1 / v) };

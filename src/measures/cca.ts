@@ -22,7 +22,7 @@
  */
 import { fail } from "../errors.js";
 import type { Dense, Linalg } from "../linalg/types.js";
-import { EPS, Report, selectColumns, transposeOf } from "./common.js";
+import { EPS, Report, selectColumns } from "./common.js";
 import type { Pair } from "./context.js";
 
 export interface CcaOptions {
@@ -166,7 +166,7 @@ function invSqrt(la: Linalg, s: Float64Array, k: number): Dense {
   const f = Float64Array.from(e.values, (w) => (w > top * k * EPS && w > 0 ? 1 / Math.sqrt(w) : 0));
   const vf = la.leadingColumns(e.vectors, k);
   la.scaleColumns(vf, f);
-  return la.gemmNN(vf, transposeOf(la, e.vectors));
+  return la.gemmNN(vf, la.transpose(e.vectors));
 }
 
 function scaled(a: Float64Array, f: number): Float64Array {

@@ -1,13 +1,9 @@
 /**
  * Shared pieces of the representational-similarity measures (src/measures/*.ts): the per-call
  * report (warnings and the reasons for NaN values), the arccos convention of every angular
- * distance, numpy's median, and small dense helpers built on the Linalg interface.
- *
- * Everything here works for either backend: matrices stay behind `Dense` handles, and the few
- * O(size) reshuffles the interface has no kernel for (transposes, sub-blocks, row scalings) go
- * through toArray/fromArray. They are linear in the data, never the O(n p^2) work.
+ * distance, numpy's median, and small helpers on column-major arrays (sub-blocks, row and column
+ * scalings, column selections) for the few O(size) reshuffles done outside the Linalg interface.
  */
-import type { Dense, Linalg } from "../linalg/types.js";
 import type { Warning, WarningCode } from "../warnings.js";
 
 /** float64 machine epsilon, 2^-52 */
@@ -97,14 +93,6 @@ export function dotArrays(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return s;
 }
 
-/** m^T as a new matrix. */
-export function transposeOf(la: Linalg, m: Dense): Dense {
-  const A = la.toArray(m);
-  const r = m.rows, c = m.cols;
-  const T = new Float64Array(r * c);
-  for (let j = 0; j < c; j++) for (let i = 0; i < r; i++) T[i * c + j] = A[j * r + i] as number;
-  return la.fromArray(c, r, T);
-}
 
 /** The leading rows x cols block of a column-major array with `ld` rows. */
 export function leadingBlock(A: Float64Array, ld: number, rows: number, cols: number): Float64Array {

@@ -17,7 +17,7 @@
 import type { Dense, Eigh, Linalg } from "../linalg/types.js";
 import type { MatrixView } from "../matrix.js";
 import { basisCross, basisR, choleskyQr2Basis, type Basis } from "./basis.js";
-import { EPS, leadingBlock, transposeOf } from "./common.js";
+import { EPS, leadingBlock } from "./common.js";
 
 export interface SideSvd {
   /** singular values of the centred matrix, descending, length k = min(n, p) */
@@ -106,7 +106,7 @@ export class Side {
    */
   rEigen(): Eigh {
     if (!this.cache.rEigen) {
-      const rt = transposeOf(this.la, this.basisR());
+      const rt = this.la.transpose(this.basisR());
       this.cache.rEigen = this.la.eigh(this.la.gemmTN(rt, rt));
     }
     return this.cache.rEigen;
@@ -150,7 +150,7 @@ export class Side {
 
   /** Xc^T (p x n). */
   transposed(): Dense {
-    return (this.cache.transposed ??= transposeOf(this.la, this.xc));
+    return (this.cache.transposed ??= this.la.transpose(this.xc));
   }
 
   /** The n x n linear Gram matrix Xc Xc^T (a new matrix of the backend). */
@@ -208,7 +208,7 @@ export class Pair {
     const i = x ? 0 : 1;
     if (!cache[i]) {
       const c = this.fastCross();
-      const ct = x ? transposeOf(this.la, c) : c;
+      const ct = x ? this.la.transpose(c) : c;
       cache[i] = this.la.eigh(this.la.gemmTN(ct, ct)).vectors;
     }
     return cache[i] as Dense;

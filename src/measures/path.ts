@@ -31,7 +31,7 @@
 import { fail } from "../errors.js";
 import type { Dense, Linalg } from "../linalg/types.js";
 import type { MatrixView } from "../matrix.js";
-import { angleOf, dotArrays, Report, snapCosine, sum, TANGENT_FLOOR, transposeOf } from "./common.js";
+import { angleOf, dotArrays, Report, snapCosine, sum, TANGENT_FLOOR } from "./common.js";
 import { Side } from "./context.js";
 
 export type PathSpace = "angularCka" | "angularShape";
@@ -96,7 +96,7 @@ export function pathOn(la: Linalg, views: MatrixView[], opts: PathOptions, repor
     const frob = side.frob();
     if (frob === 0) fail("badInput", `${v.name}: expected a layer with some variance across samples, got every column constant (its point in the path spaces is undefined)`);
     let l = side.xc;
-    if (n < side.p) l = transposeOf(la, la.qr(side.transposed()).r);
+    if (n < side.p) l = la.transpose(la.qr(side.transposed()).r);
     return { side, l, frob, gram: la.frobenius(la.gemmTN(l, l)) };
   });
   const K = layers.length - 1;
@@ -120,7 +120,7 @@ export function pathOn(la: Linalg, views: MatrixView[], opts: PathOptions, repor
         const step = j === i + 1 && K >= 2;
         const svd = la.svd(M, step);
         cs[i]![j] = cs[j]![i] = sum(svd.s) / li.frob / lj.frob;
-        if (step) F[i] = la.toArray(la.gemmNN(svd.u as Dense, transposeOf(la, svd.v as Dense)));
+        if (step) F[i] = la.toArray(la.gemmNN(svd.u as Dense, la.transpose(svd.v as Dense)));
         if (j === i + 2) {
           const X = la.gemmTN(la.fromArray(M.rows, (layers[i + 1] as Layer).l.cols, F[i] as Float64Array), M);
           acTrace[i + 1] = dotArrays(la.toArray(X), F[i + 1] as Float64Array);

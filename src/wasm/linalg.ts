@@ -166,6 +166,29 @@ export function wasmLinalg(core: WasmCore): Linalg {
       });
     },
 
+    transpose(m: Dense): Dense {
+      const p = ptrOf(m, "transpose");
+      const t = make(m.cols, m.rows);
+      // column-major m is row-major m^T: the row-major-to-column-major kernel
+      core.transposeF64(p, m.cols, m.rows, t.ptr, m.cols);
+      return t;
+    },
+
+    scaleRows(m: Dense, s: Float64Array): void {
+      if (s.length < m.rows) fail("engineFailure", `scaleRows: expected ${m.rows} scales, got ${s.length}`);
+      const p = ptrOf(m, "scaleRows");
+      withScratch(8 * m.rows, (sp) => {
+        core.f64(sp, m.rows).set(s.subarray(0, m.rows));
+        core.exports.scaleRows(p, m.rows, m.rows, m.cols, sp);
+      });
+    },
+
+    diagonal(m: Dense): Float64Array {
+      const k = Math.min(m.rows, m.cols);
+      const v = core.f64(ptrOf(m, "diagonal"), m.rows * m.cols);
+      return Float64Array.from({ length: k }, (_, i) => v[i * m.rows + i] as number);
+    },
+
     frobenius(m: Dense): number {
       return core.exports.frobenius(ptrOf(m, "frobenius"), m.rows, m.rows, m.cols);
     },
