@@ -67,6 +67,17 @@ export function wasmLinalg(core: WasmCore): Linalg {
     }
   };
 
+  /** Scales m's columns (scaleColumns: s[j]) or rows (scaleRows: s[i]) in place. */
+  const scaleBy = (m: Dense, s: Float64Array, kernel: "scaleColumns" | "scaleRows"): void => {
+    const k = kernel === "scaleColumns" ? m.cols : m.rows;
+    if (s.length < k) fail("engineFailure", `${kernel}: expected ${k} scales, got ${s.length}`);
+    const p = ptrOf(m, kernel);
+    withScratch(8 * k, (sp) => {
+      core.f64(sp, k).set(s.subarray(0, k));
+      core.exports[kernel](p, m.rows, m.rows, m.cols, sp);
+    });
+  };
+
   /** Runs fn; on an exception the arena goes back to where it was (outputs made by fn included). */
   const atomic = <T>(fn: () => T): T => {
     const mark = core.mark();
@@ -158,12 +169,7 @@ export function wasmLinalg(core: WasmCore): Linalg {
     },
 
     scaleColumns(m: Dense, s: Float64Array): void {
-      if (s.length < m.cols) fail("engineFailure", `scaleColumns: expected ${m.cols} scales, got ${s.length}`);
-      const p = ptrOf(m, "scaleColumns");
-      withScratch(8 * m.cols, (sp) => {
-        core.f64(sp, m.cols).set(s.subarray(0, m.cols));
-        core.exports.scaleColumns(p, m.rows, m.rows, m.cols, sp);
-      });
+      scaleBy(m, s, "scaleColumns");
     },
 
     transpose(m: Dense): Dense {
@@ -175,12 +181,7 @@ export function wasmLinalg(core: WasmCore): Linalg {
     },
 
     scaleRows(m: Dense, s: Float64Array): void {
-      if (s.length < m.rows) fail("engineFailure", `scaleRows: expected ${m.rows} scales, got ${s.length}`);
-      const p = ptrOf(m, "scaleRows");
-      withScratch(8 * m.rows, (sp) => {
-        core.f64(sp, m.rows).set(s.subarray(0, m.rows));
-        core.exports.scaleRows(p, m.rows, m.rows, m.cols, sp);
-      });
+      scaleBy(m, s, "scaleRows");
     },
 
     diagonal(m: Dense): Float64Array {
