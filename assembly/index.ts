@@ -20,5 +20,5 @@ export { svdJacobi, svdWorkBytes, lastSweeps, lastRotations } from "./svd";
 // CKA kernels (squared-distance median, RBF, double centring, symmetric products) behind src/wasm/linalg.ts
 export { medianWorkBytes, distanceMedian, expUpper, centreKernel, symmetricDot, uCentredDots } from "./kernel";
 export { eighTridiagonal, eighTridiagonalWorkBytes, eighTridiagonalStart, eighTridiagonalFinish, eighDivideAndConquer, eighQPending, eighApplyQ } from "./tridiagonal";
-export { singularValues, singularValuesWorkBytes } from "./bidiagonal";
+export { singularValues, singularValuesDqds, singularValuesWorkBytes } from "./bidiagonal";
 export { choleskyUpper, invertUpper, multiplyUpper, multiplyUpperFrom } from "./cholqr";

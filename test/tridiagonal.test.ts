@@ -361,6 +361,129 @@ describe.each(BACKENDS)("singularValues by bidiagonalisation (%s)", (_name, la) 
       for (let i = 0; i < 20; i++) expect(Math.abs(sf[i]! / f - base[i]!)).toBeLessThan(1e-13 * base[0]!);
     }
   });
+  it("known spectra: graded 1..1e-12, repeated, orthogonal, 1 x 1 and 2 x 2", () => {
+    // graded over twelve decades (A = U diag(s) V^T, ||A|| = 1): absolute accuracy ~ eps
+    const graded = Array.from({ length: 60 }, (_, i) => 10 ** (-12 * i / 59));
+    const g = checkSingular(la, withSingularValues(la, 80, 60, graded, 201), 80, 60);
+    graded.forEach((want, i) => expect(Math.abs(g[i]! - want), `graded ${i}`).toBeLessThan(1e-14));
+    // repeated values (clusters of 3, 2, 4)
+    const rep = [3, 3, 3, 2, 2, 1, 1, 1, 1, 0.5];
+    const r = checkSingular(la, withSingularValues(la, 40, 10, rep, 202), 40, 10);
+    rep.forEach((want, i) => expect(Math.abs(r[i]! - want), `repeated ${i}`).toBeLessThan(3e-14));
+    const rw = checkSingular(la, withSingularValues(la, 10, 25, rep, 203), 10, 25);
+    rep.forEach((want, i) => expect(Math.abs(rw[i]! - want), `repeated wide ${i}`).toBeLessThan(3e-14));
+    // an orthogonal matrix: all singular values 1
+    const mark = la.mark();
+    const Q = la.toArray(la.qr(la.fromArray(50, 50, randMat(50, 50, 204))).q);
+    la.release(mark);
+    for (const x of checkSingular(la, Q, 50, 50)) expect(Math.abs(x - 1)).toBeLessThan(1e-14);
+    // 1 x 1 and 2 x 2: [[3, 4], [0, 5]]^T [[3, 4], [0, 5]] has the eigenvalues 45 and 5
+    expect(Math.abs(la.singularValues(la.fromArray(1, 1, [-2.5]))[0]! - 2.5)).toBeLessThan(1e-15 * 2.5);
+    const two = la.singularValues(la.fromArray(2, 2, [3, 0, 4, 5]));
+    expect(Math.abs(two[0]! - Math.sqrt(45))).toBeLessThan(1e-15 * 7);
+    expect(Math.abs(two[1]! - Math.sqrt(5))).toBeLessThan(1e-15 * 7);
+    const sing = la.singularValues(la.fromArray(2, 2, [1, 2, 2, 4])); // rank 1: sqrt(25), 0
+    expect(Math.abs(sing[0]! - 5)).toBeLessThan(1e-14);
+    expect(sing[1]!).toBeLessThan(1e-15 * 5);
+  });
+
+  it("exact zeros: zero rows and columns, zero bidiagonal entries, rank deficiency", () => {
+    // zero columns 3 and 7, zero rows 0 and 12 of a 30 x 20: rank 18
+    const A = randMat(30, 20, 211);
+    for (const j of [3, 7]) for (let i = 0; i < 30; i++) A[j * 30 + i] = 0;
+    for (const i of [0, 12]) for (let j = 0; j < 20; j++) A[j * 30 + i] = 0;
+    const s = checkSingular(la, A, 30, 20);
+    expect(s[17]!).toBeGreaterThan(1e-3);
+    expect(s[18]!).toBeLessThan(1e-14 * s[0]!);
+    expect(s[19]!).toBeLessThan(1e-14 * s[0]!);
+    // already upper bidiagonal with zeros on both diagonals (the reduction keeps the zeros)
+    const n = 9;
+    const d = [1, 0, 2, 3, 0, 0, 1e-8, 5, 4], f = [1, 1, 0, 2, 1, 0, 1, 1e-9];
+    const Bd = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) Bd[i * n + i] = d[i]!;
+    for (let i = 0; i < n - 1; i++) Bd[(i + 1) * n + i] = f[i]!;
+    const b = checkSingular(la, Bd, n, n);
+    // f_2 = f_5 = 0 split it into three 3 x 3 blocks; the first two are singular, the third's
+    // smallest value is ~1e-8
+    expect(b[n - 3]!).toBeGreaterThan(9e-9);
+    for (let i = n - 2; i < n; i++) expect(b[i]!).toBeLessThan(1e-15 * b[0]!);
+    // a single nonzero entry, and a rank-1 outer product
+    const one = new Float64Array(12 * 7);
+    one[5 * 12 + 4] = -3;
+    const so = la.singularValues(la.fromArray(12, 7, one));
+    expect(Math.abs(so[0]! - 3)).toBeLessThan(1e-15 * 3);
+    expect(Array.from(so.subarray(1))).toEqual([0, 0, 0, 0, 0, 0]);
+    const u = randMat(25, 1, 212), v = randMat(15, 1, 213);
+    const R1 = new Float64Array(25 * 15);
+    for (let j = 0; j < 15; j++) for (let i = 0; i < 25; i++) R1[j * 25 + i] = u[i]! * v[j]!;
+    const r1 = checkSingular(la, R1, 25, 15);
+    const want = Math.hypot(...u) * Math.hypot(...v);
+    expect(Math.abs(r1[0]! - want)).toBeLessThan(1e-14 * want);
+    for (let i = 1; i < 15; i++) expect(r1[i]!).toBeLessThan(1e-14 * want);
+  });
+
+  it("graded bidiagonal-like matrices and extreme scales", () => {
+    // upper bidiagonal plus noise, diagonal graded over 1..1e-12 (small values at either end)
+    for (const flip of [false, true]) {
+      const n = 40;
+      const B = new Float64Array(n * n);
+      const g = gaussian(220 + Number(flip));
+      for (let i = 0; i < n; i++) {
+        const k = flip ? n - 1 - i : i;
+        B[i * n + i] = 10 ** (-12 * k / (n - 1));
+        if (i + 1 < n) B[(i + 1) * n + i] = 0.5 * 10 ** (-12 * k / (n - 1));
+        for (let j = 0; j < n; j++) B[j * n + i] += 1e-14 * g();
+      }
+      checkSingular(la, B, n, n);
+    }
+    const A = randMat(37, 23, 221);
+    const base = la.singularValues(la.fromArray(37, 23, A));
+    for (const f of [1e-150, 1e150, 1e-300, 1e300]) {
+      const sf = la.singularValues(la.fromArray(37, 23, A.map((x) => x * f)));
+      for (let i = 0; i < 23; i++) expect(Math.abs(sf[i]! / f - base[i]!)).toBeLessThan(1e-13 * base[0]!);
+    }
+  });
+});
+
+describe("singularValues (wasm): dqds against the Golub-Kahan tridiagonal QL", () => {
+  const core = WasmCore.createSync({ threads: 1 });
+  const la = wasmLinalg(core);
+  function both(m: number, n: number, A: Float64Array): [Float64Array, Float64Array] {
+    const mark = la.mark();
+    try {
+      const h = la.fromArray(m, n, A);
+      core.exports.singularValuesDqds(0);
+      const ql = la.singularValues(h);
+      core.exports.singularValuesDqds(1);
+      return [la.singularValues(h), ql];
+    } finally {
+      core.exports.singularValuesDqds(1);
+      la.release(mark);
+    }
+  }
+  it("random matrices agree within 1e-13 ||A||", () => {
+    for (const [m, n] of [[37, 23], [23, 37], [200, 150], [384, 384], [120, 40]] as const) {
+      const [a, b] = both(m, n, randMat(m, n, 230 + m + n));
+      expect(a.length).toBe(Math.min(m, n));
+      for (let i = 0; i < a.length; i++) expect(Math.abs(a[i]! - b[i]!), `${m} x ${n} sigma ${i}`).toBeLessThan(1e-13 * b[0]!);
+    }
+  });
+  it("graded and clustered spectra: dqds keeps the small values to high relative accuracy of B", () => {
+    const s = Array.from({ length: 50 }, (_, i) => (i % 5 === 0 ? 1 : 10 ** (-i / 5)));
+    s.sort((x, y) => y - x);
+    const A = withSingularValues(la, 70, 50, s, 231);
+    const [a, b] = both(70, 50, A);
+    for (let i = 0; i < 50; i++) {
+      expect(Math.abs(a[i]! - s[i]!)).toBeLessThan(1e-13);
+      expect(Math.abs(a[i]! - b[i]!)).toBeLessThan(1e-13);
+    }
+  });
+  it("is deterministic", () => {
+    const A = randMat(90, 70, 232);
+    const [a] = both(90, 70, A);
+    const [c] = both(90, 70, A);
+    expect(Array.from(c)).toEqual(Array.from(a));
+  });
 });
 
 describe("singularValues: the two backends agree", () => {

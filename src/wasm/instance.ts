@@ -67,6 +67,7 @@ export interface CoreExports extends Record<string, unknown> {
   eighTridiagonal(S: number, n: number, W: number, V: number, vectors: number, work: number): number;
   singularValuesWorkBytes(m: number, n: number): number;
   singularValues(A: number, m: number, n: number, s: number, work: number): number;
+  singularValuesDqds(on: number): void;
   lastSweeps: WebAssembly.Global | number;
   lastRotations: WebAssembly.Global | number;
 }

@@ -14,7 +14,7 @@
  *  - eigh / eighValues: read (S + S^T) / 2; eigenvalues descending (absolute accuracy
  *    O(eps ||S||): a semidefinite S may give tiny negative ones), orthonormal eigenvectors;
  *    Householder tridiagonalisation + implicit QL, see assembly/tridiagonal.ts.
- *  - singularValues: bidiagonalisation + QL on the Golub-Kahan form (assembly/bidiagonal.ts),
+ *  - singularValues: bidiagonalisation + dqds (QL on the Golub-Kahan form as the fallback; assembly/bidiagonal.ts),
  *    absolute accuracy O(eps ||m||); svd keeps one-sided Jacobi (relative accuracy, vectors).
  *  - Jacobi non-convergence (more than 60 sweeps), or QL non-convergence (more than 30 n
  *    iterations; neither is expected to happen for finite input), throws
