@@ -378,11 +378,11 @@ describe.each(BACKENDS)("singularValues by bidiagonalisation (%s)", (_name, la) 
     la.release(mark);
     for (const x of checkSingular(la, Q, 50, 50)) expect(Math.abs(x - 1)).toBeLessThan(1e-14);
     // 1 x 1 and 2 x 2: [[3, 4], [0, 5]]^T [[3, 4], [0, 5]] has the eigenvalues 45 and 5
-    expect(Math.abs(la.singularValues(la.fromArray(1, 1, [-2.5]))[0]! - 2.5)).toBeLessThan(1e-15 * 2.5);
-    const two = la.singularValues(la.fromArray(2, 2, [3, 0, 4, 5]));
+    expect(Math.abs(la.singularValues(la.fromArray(1, 1, Float64Array.of(-2.5)))[0]! - 2.5)).toBeLessThan(1e-15 * 2.5);
+    const two = la.singularValues(la.fromArray(2, 2, Float64Array.of(3, 0, 4, 5)));
     expect(Math.abs(two[0]! - Math.sqrt(45))).toBeLessThan(1e-15 * 7);
     expect(Math.abs(two[1]! - Math.sqrt(5))).toBeLessThan(1e-15 * 7);
-    const sing = la.singularValues(la.fromArray(2, 2, [1, 2, 2, 4])); // rank 1: sqrt(25), 0
+    const sing = la.singularValues(la.fromArray(2, 2, Float64Array.of(1, 2, 2, 4))); // rank 1: sqrt(25), 0
     expect(Math.abs(sing[0]! - 5)).toBeLessThan(1e-14);
     expect(sing[1]!).toBeLessThan(1e-15 * 5);
   });
