@@ -100,10 +100,10 @@ export function choleskyQr2Basis(la: Linalg, xc: Dense, gram: Dense): Basis | nu
  * product, against the n p^2 products of a basis of all of Xc.
  *
  * The gate: lambda_k >= 1e3 * 8 p eps lambda_1 (the eigenvalues' absolute error is <= 8 p eps
- * lambda_1, as in src/measures/shape.ts): then lambda_k is certainly positive, s_k / s_1 >= 1 /
+ * lambda_1, as in src/measures/shape.ts): then lambda_k is certainly positive and s_k / s_1 >= 1 /
  * (1e3 * sqrt(8 p eps)) clears numpy's rank cut-off max(n, k) eps by orders of magnitude (so X~ =
- * Xc V_k has full rank k), and ||E|| <= 1e-3 n / (8 p) stays far below the 0.5 that one Cholesky
- * pass tolerates; ||Q1^T Q1 - I||_max <= 0.25 is checked as well.
+ * Xc V_k has full rank k); and ||E||_F <= 0.5 is checked on the computed Q1^T Q1 (then
+ * kappa(Q1)^2 <= 3, so the Cholesky pass leaves O(eps); in practice ||E|| is ~1e-13).
  */
 export function eigenBasis(la: Linalg, xc: Dense, values: Float64Array, vectors: Dense, k: number): Orthonormal | null {
   const p = xc.cols;
@@ -115,7 +115,9 @@ export function eigenBasis(la: Linalg, xc: Dense, values: Float64Array, vectors:
   const q1 = la.gemmNN(xc, vk);
   const g = la.gemmTN(q1, q1);
   const G = la.toArray(g);
-  for (let j = 0; j < k; j++) for (let i = 0; i < k; i++) if (!(Math.abs((G[j * k + i] as number) - (i === j ? 1 : 0)) <= 0.25)) return null;
+  let off2 = 0;
+  for (let j = 0; j < k; j++) for (let i = 0; i < k; i++) off2 += ((G[j * k + i] as number) - (i === j ? 1 : 0)) ** 2;
+  if (!(off2 <= 0.25)) return null;
   const r2 = la.cholesky(g);
   if (!r2) return null;
   return { q1, w: la.invertUpper(r2) };

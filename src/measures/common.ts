@@ -93,7 +93,6 @@ export function dotArrays(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return s;
 }
 
-
 /** The leading rows x cols block of a column-major array with `ld` rows. */
 export function leadingBlock(A: Float64Array, ld: number, rows: number, cols: number): Float64Array {
   const B = new Float64Array(rows * cols);
