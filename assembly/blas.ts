@@ -52,6 +52,11 @@ export function setPackBuffer(ptr: usize): void {
   PACK = ptr;
 }
 
+/** This instance's packing scratch (PACK_BYTES bytes), for the packed kernels of cholqr.ts. */
+export function packBuffer(): usize {
+  return PACK;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Small helpers (always inlined)
 // ---------------------------------------------------------------------------------------------
@@ -357,7 +362,7 @@ export function symmetrize(G: usize, ldg: i32, n: i32): void {
  *   part 1: G(i, j) for i < s <= j, and s <= i <= j        (the trailing columns)
  * Every entry gets exactly the bits syrk would give it (same panels, same micro-kernels).
  * part | 2 accumulates (G += Z^T Z on that part, as syrk's accumulate), for streamed batches.
- * Requires d >= 1 and 0 < s < n.
+ * Requires d >= 1 and 0 < s < n (part 0 only reads s: with s = n it is the whole upper triangle).
  */
 export function syrkPart(Z: usize, ldz: i32, d: i32, n: i32, G: usize, ldg: i32, s: i32, part: i32): void {
   let sz = (<usize>ldz << 3) * <usize>s;

@@ -7,73 +7,346 @@
  * which is as accurate as Householder QR (||Q^T Q - I|| = O(eps), ||X - Q R|| = O(eps ||X||))
  * while kappa(X) <~ eps^-1/2, and costs two Gram products and two triangular products, all
  * matrix-matrix work. The driver (which Gram, which gate on the condition number) is
- * src/measures/basis.ts; these are its kernels:
+ * src/measures/basis.ts; these are its kernels (blocked as in LAPACK's dpotrf / dtrtri and Golub &
+ * Van Loan 4th ed. sec. 4.2.9 "block Cholesky"; written here, not taken from LAPACK):
  *
- *   choleskyUpper   G = R^T R in place (upper triangle; the inner-product, "Cholesky-Crout" column
- *                   order of Golub & Van Loan alg. 4.2.1 with SIMD dot products down columns)
- *   invertUpper     R^-1 of an upper triangular R (column by column: x = e_j, then
- *                   x_k /= r_kk and x(0:k) -= x_k R(0:k, k) for k = j..0, SIMD axpy)
- *   multiplyUpper   C = X U for upper triangular U, skipping U's zero lower part: column block J of
- *                   C is X(:, 0:max J) U(0:max J, J), one gemmNN per block of 64 columns
+ *   choleskyUpper   G = R^T R in place (upper triangle), left-looking block Cholesky with blocks of
+ *                   NB = 32 rows: block row K is first updated by all rows above it,
+ *                   G(K, K:n) -= R(0:K, K)^T R(0:K, K:n) (blas.ts syrkPart on the diagonal block,
+ *                   gemmTN on the rest), then its diagonal block is factorised by the inner-product
+ *                   ("Cholesky-Crout", G & VL alg. 4.2.1) column order and the rest of the row solved
+ *                   with R(K, K)^T by forward substitution, four columns at a time
+ *   invertUpper     X = R^-1 of an upper triangular R by block columns of NB: X(J, J) = R(J, J)^-1
+ *                   column by column (x = e_j, then x_k /= r_kk and x(0:k) -= x_k R(0:k, k) for
+ *                   k = j..0, SIMD axpy), then X(0:J, J) = -X(0:J, 0:J) (R(0:J, J) X(J, J)): a
+ *                   right and a left triangular product with the packed kernels below
+ *   multiplyUpper   C = X U for upper triangular U, with packed strips of MN rows of X (as blas.ts
+ *                   gemmNN) and panels of KU values of the inner index l; column j of C takes only
+ *                   l <= j (the micro-tiles stop at the diagonal, no multiply by U's zero part)
+ *
+ * Every entry of a triangular product is, per panel of KU values of l (panels anchored at l = 0),
+ * the sequential sum over l of madd(a, b, .) from 0, then written or added: its bits do not depend
+ * on which micro-tile or column group computed it, so any column split gives one thread's bits.
  */
-import { axpy, dot, gemmNN } from "./blas";
+import { axpy, dot, gemmTN, packBuffer, syrkPart } from "./blas";
+import { madd, madd1, hsum, RELAXED } from "./simd";
 
-/** Columns per gemmNN call of multiplyUpper (its tiles stay in the packing buffers). */
-const UB: i32 = 64;
+/** Rows and columns per block of the blocked Cholesky and inversion. */
+const NB: i32 = 32;
+/** Values of the inner index l per packed panel: MN x KU f64 of a strip fit in the packing scratch (16 KiB). */
+const KU: i32 = 256;
+/** Columns of the right factor per block: KU x NU x 8 = 256 KiB of it stays in L2 while the strips reuse it. */
+const NU: i32 = 128;
+/** Micro-tile (as blas.ts gemmNN): MN rows (MN / 2 vectors) x RN columns. */
+const MN: i32 = RELAXED ? 6 : 8;
+const RN: i32 = RELAXED ? 3 : 2;
+
+// ---------------------------------------------------------------------------------------------
+// Packed triangular products
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Packs rows [0, rows) (rows <= MN) of A(., l), l < kr (column stride sa bytes), into p, l-major,
+ * MN values per l, zero-padded; with `lower` = true the entries strictly below the diagonal of
+ * the strip (row r > l) are packed as zeros (the strip starts on A's diagonal).
+ */
+function packStrip(p: usize, a: usize, sa: usize, rows: i32, kr: i32, lower: bool): void {
+  if (rows == MN && !lower) {
+    for (let l = 0; l < kr; l++) {
+      v128.store(p, v128.load(a));
+      v128.store(p, v128.load(a, 16), 16);
+      v128.store(p, v128.load(a, 32), 32);
+      if (MN == 8) v128.store(p, v128.load(a, 48), 48);
+      a += sa; p += <usize>MN << 3;
+    }
+  } else {
+    for (let l = 0; l < kr; l++) {
+      for (let r = 0; r < MN; r++) {
+        const v = r < rows && !(lower && r > l) ? load<f64>(a + (<usize>r << 3)) : 0.0;
+        store<f64>(p + (<usize>r << 3), v);
+      }
+      a += sa; p += <usize>MN << 3;
+    }
+  }
+}
+
+/** Writes (or adds) the `live` leading lanes (0, 1 or 2) of v to c. */
+@inline function putV(c: usize, v: v128, live: i32, add: bool): void {
+  if (live >= 2) {
+    v128.store(c, add ? f64x2.add(v128.load(c), v) : v);
+  } else if (live == 1) {
+    const s = f64x2.extract_lane(v, 0);
+    store<f64>(c, add ? load<f64>(c) + s : s);
+  }
+}
+
+/**
+ * Micro-tile C(0..rows-1, 0..RN-1) (+)= packed strip x B(l, 0..RN-1) over l < kr (kr >= 1), then
+ * `tri` (< RN) more values of l on the diagonal of an upper triangular B: l = kr for columns
+ * 1.., l = kr + 1 for columns 2.. (B's zero entries below its diagonal are never read).
+ */
+function tileU(pa: usize, b: usize, sb: usize, kr: i32, c: usize, sc: usize, rows: i32, add: bool, tri: i32): void {
+  if (MN == 8) {
+    let b0 = b, b1 = b + sb;
+    const bEnd = b0 + (<usize>kr << 3);
+    let c00 = f64x2.splat(0), c10 = c00, c20 = c00, c30 = c00;
+    let c01 = c00, c11 = c00, c21 = c00, c31 = c00;
+    do {
+      const x0 = v128.load(pa), x1 = v128.load(pa, 16), x2 = v128.load(pa, 32), x3 = v128.load(pa, 48);
+      let y = v128.load64_splat(b0);
+      c00 = madd(x0, y, c00); c10 = madd(x1, y, c10); c20 = madd(x2, y, c20); c30 = madd(x3, y, c30);
+      y = v128.load64_splat(b1);
+      c01 = madd(x0, y, c01); c11 = madd(x1, y, c11); c21 = madd(x2, y, c21); c31 = madd(x3, y, c31);
+      pa += 64; b0 += 8; b1 += 8;
+    } while (b0 < bEnd);
+    if (tri > 0) {
+      const y = v128.load64_splat(b1);
+      c01 = madd(v128.load(pa), y, c01); c11 = madd(v128.load(pa, 16), y, c11);
+      c21 = madd(v128.load(pa, 32), y, c21); c31 = madd(v128.load(pa, 48), y, c31);
+    }
+    putV(c, c00, rows, add); putV(c + 16, c10, rows - 2, add);
+    putV(c + 32, c20, rows - 4, add); putV(c + 48, c30, rows - 6, add);
+    const d = c + sc;
+    putV(d, c01, rows, add); putV(d + 16, c11, rows - 2, add);
+    putV(d + 32, c21, rows - 4, add); putV(d + 48, c31, rows - 6, add);
+  } else {
+    let b0 = b, b1 = b + sb, b2 = b1 + sb;
+    const bEnd = b0 + (<usize>kr << 3);
+    let c00 = f64x2.splat(0), c10 = c00, c20 = c00;
+    let c01 = c00, c11 = c00, c21 = c00;
+    let c02 = c00, c12 = c00, c22 = c00;
+    do {
+      const x0 = v128.load(pa), x1 = v128.load(pa, 16), x2 = v128.load(pa, 32);
+      let y = v128.load64_splat(b0);
+      c00 = madd(x0, y, c00); c10 = madd(x1, y, c10); c20 = madd(x2, y, c20);
+      y = v128.load64_splat(b1);
+      c01 = madd(x0, y, c01); c11 = madd(x1, y, c11); c21 = madd(x2, y, c21);
+      y = v128.load64_splat(b2);
+      c02 = madd(x0, y, c02); c12 = madd(x1, y, c12); c22 = madd(x2, y, c22);
+      pa += 48; b0 += 8; b1 += 8; b2 += 8;
+    } while (b0 < bEnd);
+    if (tri > 0) {
+      const x0 = v128.load(pa), x1 = v128.load(pa, 16), x2 = v128.load(pa, 32);
+      let y = v128.load64_splat(b1);
+      c01 = madd(x0, y, c01); c11 = madd(x1, y, c11); c21 = madd(x2, y, c21);
+      y = v128.load64_splat(b2);
+      c02 = madd(x0, y, c02); c12 = madd(x1, y, c12); c22 = madd(x2, y, c22);
+      if (tri > 1) {
+        y = v128.load64_splat(b2 + 8);
+        c02 = madd(v128.load(pa, 48), y, c02); c12 = madd(v128.load(pa, 64), y, c12); c22 = madd(v128.load(pa, 80), y, c22);
+      }
+    }
+    putV(c, c00, rows, add); putV(c + 16, c10, rows - 2, add); putV(c + 32, c20, rows - 4, add);
+    let d = c + sc;
+    putV(d, c01, rows, add); putV(d + 16, c11, rows - 2, add); putV(d + 32, c21, rows - 4, add);
+    d += sc;
+    putV(d, c02, rows, add); putV(d + 16, c12, rows - 2, add); putV(d + 32, c22, rows - 4, add);
+  }
+}
+
+/** Edge tile: C(0..rows-1, 0) (+)= packed strip x B(l, 0), l < kr (kr >= 1). */
+function tileU1(pa: usize, b: usize, kr: i32, c: usize, rows: i32, add: bool): void {
+  let b0 = b;
+  const bEnd = b0 + (<usize>kr << 3);
+  let c0 = f64x2.splat(0), c1 = c0, c2 = c0, c3 = c0;
+  do {
+    const y = v128.load64_splat(b0);
+    c0 = madd(v128.load(pa), y, c0);
+    c1 = madd(v128.load(pa, 16), y, c1);
+    c2 = madd(v128.load(pa, 32), y, c2);
+    if (MN == 8) c3 = madd(v128.load(pa, 48), y, c3);
+    pa += <usize>MN << 3; b0 += 8;
+  } while (b0 < bEnd);
+  putV(c, c0, rows, add); putV(c + 16, c1, rows - 2, add); putV(c + 32, c2, rows - 4, add);
+  if (MN == 8) putV(c + 48, c3, rows - 6, add);
+}
+
+/**
+ * Columns [from, n) of C = X U (X m x n, U n x n upper triangular, C m x n; strides in bytes):
+ * per panel [l0, l1) of l, per block of NU columns j >= max(from, l0), per strip of MN rows of X:
+ * pack X(strip, l0:min(l1, block end)), then C(strip, j) (+)= strip x U(l0:min(l1, j + 1), j).
+ */
+function rightUpper(X: usize, sx: usize, m: i32, n: i32, U: usize, su: usize, C: usize, sc: usize, from: i32): void {
+  const P = packBuffer();
+  for (let l0 = 0; l0 < n; l0 += KU) {
+    const l1 = min(l0 + KU, n);
+    const add = l0 > 0;
+    const xl = X + <usize>l0 * sx, ul = U + (<usize>l0 << 3);
+    for (let j0 = max(from, l0); j0 < n; j0 += NU) {
+      const j1 = min(j0 + NU, n);
+      const kmax = min(l1, j1) - l0;
+      for (let i0 = 0; i0 < m; i0 += MN) {
+        const rows = min(MN, m - i0);
+        packStrip(P, xl + (<usize>i0 << 3), sx, rows, kmax, false);
+        const ci = C + (<usize>i0 << 3);
+        let j = j0;
+        for (; j + RN <= j1; j += RN) {
+          tileU(P, ul + <usize>j * su, su, min(l1, j + 1) - l0, ci + <usize>j * sc, sc, rows, add, min(max(l1 - j - 1, 0), RN - 1));
+        }
+        for (; j < j1; j++) tileU1(P, ul + <usize>j * su, min(l1, j + 1) - l0, ci + <usize>j * sc, rows, add);
+      }
+    }
+  }
+}
+
+/**
+ * B = A B in place, for A k x k upper triangular (its strict lower part is not read) and B k x nc:
+ * strips of MN rows top to bottom, strip i0 taking l >= i0 only, so it reads rows of B that no
+ * earlier strip has overwritten (and each tile reads its columns before writing them).
+ */
+function leftUpperInPlace(A: usize, sa: usize, k: i32, B: usize, sb: usize, nc: i32): void {
+  const P = packBuffer();
+  for (let i0 = 0; i0 < k; i0 += MN) {
+    const rows = min(MN, k - i0);
+    const ci = B + (<usize>i0 << 3);
+    for (let l0 = i0; l0 < k; l0 += KU) {
+      const kr = min(l0 + KU, k) - l0;
+      packStrip(P, A + <usize>l0 * sa + (<usize>i0 << 3), sa, rows, kr, l0 == i0);
+      const add = l0 > i0;
+      const bl = B + (<usize>l0 << 3);
+      let j = 0;
+      for (; j + RN <= nc; j += RN) tileU(P, bl + <usize>j * sb, sb, kr, ci + <usize>j * sb, sb, rows, add, 0);
+      for (; j < nc; j++) tileU1(P, bl + <usize>j * sb, kr, ci + <usize>j * sb, rows, add);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cholesky
+// ---------------------------------------------------------------------------------------------
+
+/** Negates the upper-triangle entries of rows [k0, k1) of G in columns [k0, n) (exact). */
+function negateRows(G: usize, sg: usize, k0: i32, k1: i32, n: i32): void {
+  for (let i = k0; i < n; i++) {
+    const c = G + <usize>i * sg;
+    for (let r = k0, e = min(k1, i + 1); r < e; r++) store<f64>(c + (<usize>r << 3), -load<f64>(c + (<usize>r << 3)));
+  }
+}
+
+/**
+ * Forward substitution R^T x = g in place for `cols` (1..4) columns x_c = G(k0:k1, i + c), with R
+ * = R(k0:k1, k0:k1) already factorised: x_j = (g_j - R(k0:j, j) . x(k0:j)) / r_jj, one pass over
+ * R's column j for all the columns.
+ */
+function solveRows(G: usize, sg: usize, k0: i32, k1: i32, i: i32, cols: i32): void {
+  const off = <usize>k0 << 3;
+  const x0 = G + <usize>i * sg + off;
+  const x1 = cols > 1 ? x0 + sg : x0, x2 = cols > 2 ? x1 + sg : x1, x3 = cols > 3 ? x2 + sg : x2;
+  for (let j = k0; j < k1; j++) {
+    const rj = G + <usize>j * sg + off;
+    const len = j - k0;
+    let a0 = f64x2.splat(0), a1 = a0, a2 = a0, a3 = a0;
+    const pairs = (<usize>len >> 1) << 4;
+    for (let t: usize = 0; t < pairs; t += 16) {
+      const r = v128.load(rj + t);
+      a0 = madd(r, v128.load(x0 + t), a0);
+      a1 = madd(r, v128.load(x1 + t), a1);
+      a2 = madd(r, v128.load(x2 + t), a2);
+      a3 = madd(r, v128.load(x3 + t), a3);
+    }
+    let s0 = hsum(a0), s1 = hsum(a1), s2 = hsum(a2), s3 = hsum(a3);
+    const at = <usize>len << 3;
+    if (len & 1) {
+      const r = load<f64>(rj + pairs);
+      s0 = madd1(r, load<f64>(x0 + pairs), s0);
+      s1 = madd1(r, load<f64>(x1 + pairs), s1);
+      s2 = madd1(r, load<f64>(x2 + pairs), s2);
+      s3 = madd1(r, load<f64>(x3 + pairs), s3);
+    }
+    const inv = 1 / load<f64>(rj + at);
+    // the aliased columns (cols < 4) repeat the last real one: compute all, store the real ones last
+    const v0 = (load<f64>(x0 + at) - s0) * inv, v1 = (load<f64>(x1 + at) - s1) * inv;
+    const v2 = (load<f64>(x2 + at) - s2) * inv, v3 = (load<f64>(x3 + at) - s3) * inv;
+    store<f64>(x3 + at, v3); store<f64>(x2 + at, v2); store<f64>(x1 + at, v1); store<f64>(x0 + at, v0);
+  }
+}
 
 /**
  * Overwrites the upper triangle of the symmetric n x n matrix G (ld ldg) with R, G = R^T R, and
- * zeroes the strict lower triangle. Returns -1 on success, or the first column j whose pivot
- * g_jj - ||R(0:j, j)||^2 is not positive and finite (G is then not numerically positive definite
- * and its contents are undefined).
+ * zeroes the strict lower triangle; only G's upper triangle is read. Returns -1 on success, or the
+ * first column j whose pivot (g_jj less the squares of R(0:j, j), summed by blocks) is not
+ * positive and finite (G is then not numerically positive definite and its contents are undefined).
  */
 export function choleskyUpper(G: usize, ldg: i32, n: i32): i32 {
   const sg = <usize>ldg << 3;
-  for (let j = 0; j < n; j++) {
-    const cj = G + <usize>j * sg;
-    const piv = load<f64>(cj + (<usize>j << 3)) - dot(cj, cj, j);
-    if (!(piv > 0) || !isFinite(piv)) return j;
-    const rjj = Math.sqrt(piv);
-    store<f64>(cj + (<usize>j << 3), rjj);
-    const inv = 1 / rjj;
-    // row j to the right: r_ji = (g_ji - R(0:j, j) . R(0:j, i)) / r_jj, i > j
-    for (let i = j + 1; i < n; i++) {
-      const ci = G + <usize>i * sg;
-      store<f64>(ci + (<usize>j << 3), (load<f64>(ci + (<usize>j << 3)) - dot(cj, ci, j)) * inv);
+  for (let k0 = 0; k0 < n; k0 += NB) {
+    const k1 = min(k0 + NB, n), nb = k1 - k0;
+    const gk = G + <usize>k0 * sg;
+    if (k0 > 0) {
+      // G(K, K:n) -= R(0:K, K)^T R(0:K, K:n), as -(-G + R^T R) with the accumulating products
+      negateRows(G, sg, k0, k1, n);
+      syrkPart(gk, ldg, k0, nb, gk + (<usize>k0 << 3), ldg, nb, 2);
+      if (k1 < n) gemmTN(gk, ldg, G + <usize>k1 * sg, ldg, k0, nb, n - k1, G + <usize>k1 * sg + (<usize>k0 << 3), ldg, 1);
+      negateRows(G, sg, k0, k1, n);
     }
+    // diagonal block: inner-product Cholesky on rows and columns K
+    const off = <usize>k0 << 3;
+    for (let j = k0; j < k1; j++) {
+      const cj = G + <usize>j * sg;
+      const piv = load<f64>(cj + (<usize>j << 3)) - dot(cj + off, cj + off, j - k0);
+      if (!(piv > 0) || !isFinite(piv)) return j;
+      const rjj = Math.sqrt(piv);
+      store<f64>(cj + (<usize>j << 3), rjj);
+      const inv = 1 / rjj;
+      for (let i = j + 1; i < k1; i++) {
+        const ci = G + <usize>i * sg;
+        store<f64>(ci + (<usize>j << 3), (load<f64>(ci + (<usize>j << 3)) - dot(cj + off, ci + off, j - k0)) * inv);
+      }
+    }
+    // the rest of block row K: R(K, K)^T R(K, k1:n) = G(K, k1:n)
+    for (let i = k1; i < n; i += 4) solveRows(G, sg, k0, k1, i, min(4, n - i));
   }
   for (let j = 0; j < n; j++) memory.fill(G + <usize>j * sg + (<usize>(j + 1) << 3), 0, <usize>(n - j - 1) << 3);
   return -1;
 }
 
-/** X = R^-1 for the upper triangular n x n R (ld ldr, non-zero diagonal) into X (ld ldx, upper; lower zeroed). */
+// ---------------------------------------------------------------------------------------------
+// Inverse and product
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * X = R^-1 for the upper triangular n x n R (ld ldr, non-zero diagonal; its strict lower part is
+ * not read) into X (ld ldx, upper; lower zeroed). X must not overlap R.
+ */
 export function invertUpper(R: usize, ldr: i32, n: i32, X: usize, ldx: i32): void {
   const sr = <usize>ldr << 3, sx = <usize>ldx << 3;
-  for (let j = 0; j < n; j++) {
-    const x = X + <usize>j * sx;
-    memory.fill(x, 0, <usize>n << 3);
-    store<f64>(x + (<usize>j << 3), 1);
-    for (let k = j; k >= 0; k--) {
-      const ck = R + <usize>k * sr;
-      const xk = load<f64>(x + (<usize>k << 3)) / load<f64>(ck + (<usize>k << 3));
-      store<f64>(x + (<usize>k << 3), xk);
-      if (k > 0) axpy(-xk, ck, x, k);
+  for (let j0 = 0; j0 < n; j0 += NB) {
+    const j1 = min(j0 + NB, n), nb = j1 - j0;
+    const off = <usize>j0 << 3;
+    // X(J, J) = R(J, J)^-1, column by column (the rest of each column zeroed)
+    for (let j = j0; j < j1; j++) {
+      const x = X + <usize>j * sx;
+      memory.fill(x, 0, <usize>n << 3);
+      store<f64>(x + (<usize>j << 3), 1);
+      for (let k = j; k >= j0; k--) {
+        const ck = R + <usize>k * sr;
+        const xk = load<f64>(x + (<usize>k << 3)) / load<f64>(ck + (<usize>k << 3));
+        store<f64>(x + (<usize>k << 3), xk);
+        if (k > j0) axpy(-xk, ck + off, x + off, k - j0);
+      }
+    }
+    if (j0 == 0) continue;
+    // X(0:J, J) = -X(0:J, 0:J) R(0:J, J) X(J, J)
+    const xj = X + <usize>j0 * sx;
+    rightUpper(R + <usize>j0 * sr, sr, j0, nb, xj + off, sx, xj, sx, 0);
+    leftUpperInPlace(X, sx, j0, xj, sx, nb);
+    for (let j = j0; j < j1; j++) {
+      const x = X + <usize>j * sx;
+      for (let i = 0; i < j0; i++) store<f64>(x + (<usize>i << 3), -load<f64>(x + (<usize>i << 3)));
     }
   }
 }
 
-/** C = X U: X is m x n (ld ldx), U n x n upper triangular (ld ldu), C m x n (ld ldc, no overlap). */
+/** C = X U: X is m x n (ld ldx), U n x n upper triangular (ld ldu; its strict lower part is not read), C m x n (ld ldc, no overlap). */
 export function multiplyUpper(X: usize, ldx: i32, m: i32, n: i32, U: usize, ldu: i32, C: usize, ldc: i32): void {
   multiplyUpperFrom(X, ldx, m, n, U, ldu, C, ldc, 0);
 }
 
 /**
- * Columns from `from` (a multiple of 64) on of multiplyUpper's C, with exactly its bits (the same
- * column blocks): two threads split the product at such a column.
+ * Columns from `from` on of multiplyUpper's C, with exactly its bits (every entry is summed the
+ * same way whatever column groups computed it): two threads split the product at such a column.
  */
 export function multiplyUpperFrom(X: usize, ldx: i32, m: i32, n: i32, U: usize, ldu: i32, C: usize, ldc: i32, from: i32): void {
-  for (let j0 = from; j0 < n; j0 += UB) {
-    const j1 = min(j0 + UB, n);
-    gemmNN(X, ldx, U + ((<usize>j0 * <usize>ldu) << 3), ldu, m, j1, j1 - j0, C + ((<usize>j0 * <usize>ldc) << 3), ldc, 0);
-  }
+  if (m <= 0 || from >= n) return;
+  rightUpper(X, <usize>ldx << 3, m, n, U, <usize>ldu << 3, C, <usize>ldc << 3, max(from, 0));
 }
