@@ -88,6 +88,60 @@ for (const [name, la] of BACKENDS) {
       }
     });
 
+    it("blocked kernels: sizes across the block boundaries, ill-conditioned input, failure in a later block", () => {
+      const SIZES = [1, 31, 32, 33, 63, 64, 65, 130, 300];
+      for (const n of SIZES) {
+        const m = la.mark();
+        // columns scaled geometrically down to 1e-5: kappa(G) ~ 1e10, still numerically positive definite
+        const d = n + 9;
+        const X = randMat(d, n, 100 + n);
+        for (let j = 0; j < n; j++) for (let i = 0; i < d; i++) X[j * d + i] = (X[j * d + i] as number) * 10 ** (-5 * j / Math.max(n - 1, 1));
+        const x = la.fromArray(d, n, X);
+        const g = la.gemmTN(x, x);
+        const G = la.toArray(g);
+        const r = la.cholesky(g)!;
+        expect(r).not.toBeNull();
+        const R = la.toArray(r);
+        for (let j = 0; j < n; j++) for (let i = j + 1; i < n; i++) expect(R[j * n + i]).toBe(0);
+        const back = la.toArray(la.gemmTN(r, r));
+        expect(maxDiff(back, G) / Math.max(...G.map(Math.abs))).toBeLessThan(1e-15 * n + 1e-15);
+        // the inverse: r w = I to O(kappa(r) eps), and w is upper triangular
+        const w = la.invertUpper(r);
+        const W = la.toArray(w);
+        for (let j = 0; j < n; j++) for (let i = j + 1; i < n; i++) expect(W[j * n + i]).toBe(0);
+        const rw = la.toArray(la.gemmNN(r, w));
+        let res = 0;
+        for (let j = 0; j < n; j++) for (let i = 0; i <= j; i++) res = Math.max(res, Math.abs((rw[j * n + i] as number) - (i === j ? 1 : 0)));
+        expect(res).toBeLessThan(1e-16 * 1e5 * n + 1e-14);
+        // the triangular product against the full one, on an odd number of rows (strip edges)
+        const y = la.fromArray(37, n, randMat(37, n, 200 + n));
+        const yw = la.toArray(la.multiplyUpper(y, w));
+        const full = la.toArray(la.gemmNN(y, w));
+        expect(maxDiff(yw, full) / Math.max(...full.map(Math.abs))).toBeLessThan(1e-14 * n);
+        la.release(m);
+      }
+      // indefinite with the bad pivot in a later block: G = R^T R with the (k, k) entry lowered by 2 r_kk^2
+      for (const [n, k] of [[100, 70], [300, 257], [65, 64]] as const) {
+        const m = la.mark();
+        const U = randMat(n, n, 7 + k);
+        for (let j = 0; j < n; j++) {
+          for (let i = 0; i < n; i++) U[j * n + i] = i > j ? 0 : (U[j * n + i] as number) / Math.sqrt(n); // well conditioned
+          U[j * n + j] = 1 + Math.abs(U[j * n + j] as number);
+        }
+        const u = la.fromArray(n, n, U);
+        const G = la.toArray(la.gemmTN(u, u));
+        const bad = Float64Array.from(G);
+        bad[k * n + k] = (bad[k * n + k] as number) - 2 * (U[k * n + k] as number) ** 2;
+        expect(la.cholesky(la.fromArray(n, n, bad))).toBeNull();
+        const nan = Float64Array.from(G);
+        nan[(n - 1) * n + k] = NaN; // upper entry (k, n - 1)
+        nan[k * n + n - 1] = NaN;
+        expect(la.cholesky(la.fromArray(n, n, nan))).toBeNull();
+        expect(la.cholesky(la.fromArray(n, n, G))).not.toBeNull();
+        la.release(m);
+      }
+    });
+
     it("the basis is orthonormal to O(eps) and spans the columns, also for correlated columns", () => {
       for (const [d, p, mix] of [[400, 30, 0], [1000, 64, 0.999], [97, 96, 0.5]] as const) {
         const m = la.mark();
@@ -267,3 +321,65 @@ for (const [name, la] of BACKENDS) {
     });
   });
 }
+
+describe("CholeskyQR2 kernels [wasm, raw]", () => {
+  const la = wasmLinalg(core);
+  const ex = core.exports;
+
+  it("choleskyUpper reports the first bad pivot, also in a later block; only the upper triangles are read", () => {
+    for (const [n, k] of [[100, 70], [300, 257], [40, 33]] as const) {
+      const m = la.mark();
+      const U = randMat(n, n, 3 + k);
+      for (let j = 0; j < n; j++) {
+        for (let i = 0; i < n; i++) U[j * n + i] = i > j ? 0 : (U[j * n + i] as number) / Math.sqrt(n); // well conditioned
+        U[j * n + j] = 1 + Math.abs(U[j * n + j] as number);
+      }
+      const u = la.fromArray(n, n, U);
+      const G = la.toArray(la.gemmTN(u, u));
+      G[k * n + k] = (G[k * n + k] as number) - 2 * (U[k * n + k] as number) ** 2;
+      const g = la.fromArray(n, n, G);
+      expect(ex.choleskyUpper(g.ptr, n, n)).toBe(k);
+      la.release(m);
+    }
+    // garbage below the diagonal of the inputs changes nothing
+    for (const n of [33, 130]) {
+      const m = la.mark();
+      const x = la.fromArray(n + 3, n, randMat(n + 3, n, n));
+      const G = la.toArray(la.gemmTN(x, x));
+      const r = la.toArray(la.cholesky(la.fromArray(n, n, G))!);
+      const Gg = Float64Array.from(G);
+      for (let j = 0; j < n; j++) for (let i = j + 1; i < n; i++) Gg[j * n + i] = NaN;
+      const g = la.fromArray(n, n, Gg);
+      expect(ex.choleskyUpper(g.ptr, n, n)).toBe(-1);
+      expect(la.toArray(g)).toEqual(r);
+      const Rg = Float64Array.from(r);
+      for (let j = 0; j < n; j++) for (let i = j + 1; i < n; i++) Rg[j * n + i] = NaN;
+      const w = la.toArray(la.invertUpper(la.fromArray(n, n, r)));
+      expect(la.toArray(la.invertUpper(la.fromArray(n, n, Rg)))).toEqual(w);
+      const y = la.fromArray(21, n, randMat(21, n, 5 * n));
+      const Wg = Float64Array.from(w);
+      for (let j = 0; j < n; j++) for (let i = j + 1; i < n; i++) Wg[j * n + i] = NaN;
+      expect(la.toArray(la.multiplyUpper(y, la.fromArray(n, n, Wg)))).toEqual(la.toArray(la.multiplyUpper(y, la.fromArray(n, n, w))));
+      la.release(m);
+    }
+  });
+
+  it("multiplyUpperFrom: any column split gives one call's bits", () => {
+    for (const [rows, n] of [[37, 130], [2001, 300], [9, 520]] as const) {
+      const m = la.mark();
+      const U = randMat(n, n, n + 1);
+      for (let j = 0; j < n; j++) for (let i = j + 1; i < n; i++) U[j * n + i] = 0;
+      const u = la.fromArray(n, n, U);
+      const x = la.fromArray(rows, n, randMat(rows, n, n + 2));
+      const whole = la.toArray(la.multiplyUpper(x, u));
+      for (const h of [1, 37, 64, 128, 257, n - 1]) {
+        if (h >= n) continue;
+        const c = la.fromArray(rows, n);
+        ex.multiplyUpperFrom(x.ptr, rows, rows, h, u.ptr, n, c.ptr, rows, 0);
+        ex.multiplyUpperFrom(x.ptr, rows, rows, n, u.ptr, n, c.ptr, rows, h);
+        expect(la.toArray(c)).toEqual(whole);
+      }
+      la.release(m);
+    }
+  });
+});
