@@ -16,7 +16,7 @@
  *                   gemmTN on the rest), then its diagonal block is factorised by the inner-product
  *                   ("Cholesky-Crout", G & VL alg. 4.2.1) column order and the rest of the row solved
  *                   with R(K, K)^T by forward substitution, four columns at a time
- *   invertUpper     X = R^-1 of an upper triangular R by block columns of NB: X(J, J) = R(J, J)^-1
+ *   invertUpper     X = R^-1 of an upper triangular R by block columns of NBI = 64: X(J, J) = R(J, J)^-1
  *                   column by column (x = e_j, then x_k /= r_kk and x(0:k) -= x_k R(0:k, k) for
  *                   k = j..0, SIMD axpy), then X(0:J, J) = -X(0:J, 0:J) (R(0:J, J) X(J, J)): a
  *                   right and a left triangular product with the packed kernels below
@@ -31,12 +31,14 @@
 import { axpy, dot, gemmTN, packBuffer, syrkPart } from "./blas";
 import { madd, madd1, hsum, RELAXED } from "./simd";
 
-/** Rows and columns per block of the blocked Cholesky and inversion. */
+/** Rows per block row of the blocked Cholesky (its panel work, n^2 NB / 4, grows with NB). */
 const NB: i32 = 32;
+/** Columns per block column of the blocked inversion (larger: fewer, longer triangular products). */
+const NBI: i32 = 64;
 /** Values of the inner index l per packed panel: MN x KU f64 of a strip fit in the packing scratch (16 KiB). */
 const KU: i32 = 256;
-/** Columns of the right factor per block: KU x NU x 8 = 256 KiB of it stays in L2 while the strips reuse it. */
-const NU: i32 = 128;
+/** Columns of the right factor per block (each packed strip serves up to NU columns; 256 measured best at n = 384, 512). */
+const NU: i32 = 256;
 /** Micro-tile (as blas.ts gemmNN): MN rows (MN / 2 vectors) x RN columns. */
 const MN: i32 = RELAXED ? 6 : 8;
 const RN: i32 = RELAXED ? 3 : 2;
@@ -310,8 +312,8 @@ export function choleskyUpper(G: usize, ldg: i32, n: i32): i32 {
  */
 export function invertUpper(R: usize, ldr: i32, n: i32, X: usize, ldx: i32): void {
   const sr = <usize>ldr << 3, sx = <usize>ldx << 3;
-  for (let j0 = 0; j0 < n; j0 += NB) {
-    const j1 = min(j0 + NB, n), nb = j1 - j0;
+  for (let j0 = 0; j0 < n; j0 += NBI) {
+    const j1 = min(j0 + NBI, n), nb = j1 - j0;
     const off = <usize>j0 << 3;
     // X(J, J) = R(J, J)^-1, column by column (the rest of each column zeroed)
     for (let j = j0; j < j1; j++) {
