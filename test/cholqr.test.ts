@@ -44,6 +44,11 @@ function basisMatrix(la: Linalg, b: { q1: Dense; w: Dense }): Dense {
   return la.multiplyUpper(b.q1, b.w);
 }
 
+/** The arena address behind a wasm Linalg handle (for calling the core's exports directly). */
+function ptr(m: Dense): number {
+  return (m as unknown as { ptr: number }).ptr;
+}
+
 function view(data: Float64Array, rows: number, cols: number) {
   // column-major data as a MatrixView
   return { name: "x", samples: rows, neurons: cols, data, rowStride: 1, colStride: rows, float32: false };
@@ -338,7 +343,7 @@ describe("CholeskyQR2 kernels [wasm, raw]", () => {
       const G = la.toArray(la.gemmTN(u, u));
       G[k * n + k] = (G[k * n + k] as number) - 2 * (U[k * n + k] as number) ** 2;
       const g = la.fromArray(n, n, G);
-      expect(ex.choleskyUpper(g.ptr, n, n)).toBe(k);
+      expect(ex.choleskyUpper(ptr(g), n, n)).toBe(k);
       la.release(m);
     }
     // garbage below the diagonal of the inputs changes nothing
@@ -350,7 +355,7 @@ describe("CholeskyQR2 kernels [wasm, raw]", () => {
       const Gg = Float64Array.from(G);
       for (let j = 0; j < n; j++) for (let i = j + 1; i < n; i++) Gg[j * n + i] = NaN;
       const g = la.fromArray(n, n, Gg);
-      expect(ex.choleskyUpper(g.ptr, n, n)).toBe(-1);
+      expect(ex.choleskyUpper(ptr(g), n, n)).toBe(-1);
       expect(la.toArray(g)).toEqual(r);
       const Rg = Float64Array.from(r);
       for (let j = 0; j < n; j++) for (let i = j + 1; i < n; i++) Rg[j * n + i] = NaN;
@@ -375,8 +380,8 @@ describe("CholeskyQR2 kernels [wasm, raw]", () => {
       for (const h of [1, 37, 64, 128, 257, n - 1]) {
         if (h >= n) continue;
         const c = la.fromArray(rows, n);
-        ex.multiplyUpperFrom(x.ptr, rows, rows, h, u.ptr, n, c.ptr, rows, 0);
-        ex.multiplyUpperFrom(x.ptr, rows, rows, n, u.ptr, n, c.ptr, rows, h);
+        ex.multiplyUpperFrom(ptr(x), rows, rows, h, ptr(u), n, ptr(c), rows, 0);
+        ex.multiplyUpperFrom(ptr(x), rows, rows, n, ptr(u), n, ptr(c), rows, h);
         expect(la.toArray(c)).toEqual(whole);
       }
       la.release(m);
