@@ -8,6 +8,7 @@
 import { describe, expect, it } from "vitest";
 import { jsLinalg } from "../src/js/linalg.js";
 import type { Linalg } from "../src/linalg/types.js";
+import { setSingularValuesDqds } from "../src/js/bidiagonal.js";
 import { setEighDivideAndConquer } from "../src/js/tridiagonal.js";
 import { gaussian } from "../src/random.js";
 import { WasmCore } from "../src/wasm/instance.js";
@@ -486,13 +487,57 @@ describe("singularValues (wasm): dqds against the Golub-Kahan tridiagonal QL", (
   });
 });
 
+describe("singularValues (js): dqds against the Golub-Kahan tridiagonal QL", () => {
+  function both(m: number, n: number, A: Float64Array): [Float64Array, Float64Array] {
+    try {
+      setSingularValuesDqds(false);
+      const ql = jsLinalg.singularValues(jsLinalg.fromArray(m, n, A));
+      setSingularValuesDqds(true);
+      return [jsLinalg.singularValues(jsLinalg.fromArray(m, n, A)), ql];
+    } finally {
+      setSingularValuesDqds(true);
+    }
+  }
+  it("random and graded matrices agree within 1e-13 ||A||", () => {
+    const graded = Array.from({ length: 50 }, (_, i) => 10 ** (-12 * i / 49));
+    const cases: [number, number, Float64Array][] = [
+      ...([[37, 23], [23, 37], [200, 150], [120, 40]] as const).map(([m, n]): [number, number, Float64Array] => [m, n, randMat(m, n, 240 + m + n)]),
+      [70, 50, withSingularValues(jsLinalg, 70, 50, graded, 241)],
+    ];
+    for (const [m, n, A] of cases) {
+      const [a, b] = both(m, n, A);
+      expect(a.length).toBe(Math.min(m, n));
+      for (let i = 0; i < a.length; i++) expect(Math.abs(a[i]! - b[i]!), `${m} x ${n} sigma ${i}`).toBeLessThan(1e-13 * b[0]!);
+    }
+  });
+});
+
 describe("singularValues: the two backends agree", () => {
-  it("within 1e-12 relative to sigma_max", () => {
-    for (const [m, n] of [[200, 64], [64, 64], [30, 90]] as const) {
-      const A = randMat(m, n, 100 + m + n);
+  it("within 1e-14 ||A|| (the same bidiagonalisation and dqds, rounding apart)", () => {
+    const graded = Array.from({ length: 60 }, (_, i) => 10 ** (-12 * i / 59));
+    const cases: [number, number, Float64Array][] = [
+      ...([[37, 23], [200, 150], [384, 384], [200, 64], [64, 64], [30, 90]] as const).map(([m, n]): [number, number, Float64Array] => [m, n, randMat(m, n, 100 + m + n)]),
+      [80, 60, withSingularValues(jsLinalg, 80, 60, graded, 250)],
+    ];
+    for (const [m, n, A] of cases) {
       const a = wasm.singularValues(wasm.fromArray(m, n, A));
       const b = jsLinalg.singularValues(jsLinalg.fromArray(m, n, A));
-      for (let i = 0; i < a.length; i++) expect(Math.abs(a[i]! - b[i]!)).toBeLessThan(1e-12 * a[0]!);
+      expect(b.length).toBe(a.length);
+      for (let i = 0; i < a.length; i++) expect(Math.abs(a[i]! - b[i]!), `${m} x ${n} sigma ${i}`).toBeLessThan(1e-14 * a[0]!);
+    }
+  });
+  it("bit for bit on an upper bidiagonal input (the reduction is exact there: the dqds twins alone)", () => {
+    for (const [n, seed, decades] of [[9, 260, 0], [200, 261, 0], [60, 262, 12], [120, 263, 30]] as const) {
+      const g = gaussian(seed);
+      const B = new Float64Array(n * n);
+      for (let i = 0; i < n; i++) {
+        const w = 10 ** (-decades * i / n);
+        B[i * n + i] = w * g();
+        if (i + 1 < n) B[(i + 1) * n + i] = w * g();
+      }
+      const a = wasm.singularValues(wasm.fromArray(n, n, B));
+      const b = jsLinalg.singularValues(jsLinalg.fromArray(n, n, B));
+      expect(Array.from(b), `bidiagonal ${n}`).toEqual(Array.from(a));
     }
   });
 });
