@@ -288,9 +288,9 @@ function dqds(q: usize, e: usize, lam: usize, qq: usize, ee: usize, P: usize, sh
         if (negligible(q, e, i, sigma)) { st(sh, i, sigma); st(e, i, 0); i0 = i + 1; pv = false; break; }
       }
       if (n0 - i0 < 2) continue;
-      // shift: the lower bound (shrunk for rounding), zero on a fresh block; halved on failure
       // shift: 0.99 x the trailing 2 x 2's smaller eigenvalue (an upper bound, by interlacing,
-      // and close once e_{n0-2} is small) if above the rigorous lower bound, which is the retry
+      // and close once e_{n0-2} is small) if above the rigorous lower bound lb (shrunk for
+      // rounding); after a rejection lb, then lb / 4, lb / 16, 0; a block's first transform: 0
       let lb = pv ? MARGIN * lowerBound(P, q, e, i0, n0) : 0.0;
       let tau = lb;
       if (pv) {
