@@ -14,7 +14,7 @@ export { bcgs2, gsResiduals } from "./gramschmidt";
 export { setTolerances, workspaceBytes, setPair, distances, maxMatch, lastMargin, lastExactSides, lastUncertain, sideRank } from "./match";
 export { normalizeColumns, transposeF64, transposeF32, widenF32, cosineFromGram } from "./columns";
 // dense linear algebra behind src/wasm/linalg.ts (gemmNN comes with ./blas above)
-export { centerColumns, copyMatrix, transpose, scaleColumns, scaleRows, frobenius, rowSquaredDistances, rowDistWorkBytes } from "./linalg";
+export { centerColumns, copyMatrix, transpose, scaleColumns, scaleRows, rowSumSquares, frobenius, rowSquaredDistances, rowDistWorkBytes } from "./linalg";
 export { qrThin, qrWorkBytes } from "./householder";
 export { svdJacobi, svdWorkBytes, lastSweeps, lastRotations } from "./svd";
 // CKA kernels (squared-distance median, RBF, double centring, symmetric products) behind src/wasm/linalg.ts

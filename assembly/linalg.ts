@@ -142,6 +142,25 @@ export function scaleRows(A: usize, lda: i32, m: i32, n: i32, s: usize): void {
   }
 }
 
+/** rowSumSquares: out[i] = sum_j A(i, j)^2 for i < m (A m x n, ld lda), columns added in order. */
+export function rowSumSquares(A: usize, lda: i32, m: i32, n: i32, out: usize): void {
+  let sa = <usize>lda << 3;
+  let m2 = m & ~1;
+  memory.fill(out, 0, <usize>max(m, 0) << 3);
+  for (let j = 0; j < n; j++) {
+    let c = A + <usize>j * sa;
+    for (let i = 0; i < m2; i += 2) {
+      let o = <usize>i << 3;
+      let v = v128.load(c + o);
+      v128.store(out + o, f64x2.add(v128.load(out + o), f64x2.mul(v, v)));
+    }
+    if (m2 < m) {
+      let v = load<f64>(c + (<usize>m2 << 3));
+      store<f64>(out + (<usize>m2 << 3), load<f64>(out + (<usize>m2 << 3)) + v * v);
+    }
+  }
+}
+
 /**
  * frobenius: sqrt(sum A(i, j)^2) without overflow or underflow (nrm2 over the whole block when
  * it is contiguous, else column norms combined with a running scale as in LAPACK's dlassq).

@@ -321,7 +321,7 @@ describe("wasm Linalg: copies and small operations", () => {
     }
   });
 
-  it("transpose, scaleRows and diagonal are exact on both backends", () => {
+  it("transpose, scaleRows, diagonal and rowSumSquares are exact on both backends", () => {
     for (const [m, n] of SHAPES) {
       scoped(() => {
         const A = randMat(m, n, 40 + m);
@@ -333,6 +333,9 @@ describe("wasm Linalg: copies and small operations", () => {
           const T = L.toArray(t);
           for (let j = 0; j < n; j++) for (let i = 0; i < m; i++) expect(T[i * n + j]).toBe(A[j * m + i]);
           expect(Array.from(L.diagonal(a))).toEqual(Array.from({ length: Math.min(m, n) }, (_, i) => A[i * m + i]));
+          const sq = new Float64Array(m);
+          for (let j = 0; j < n; j++) for (let i = 0; i < m; i++) sq[i] = (sq[i] as number) + (A[j * m + i] as number) ** 2;
+          expect(Array.from(L.rowSumSquares(a))).toEqual(Array.from(sq));
           L.scaleRows(a, s);
           const got = L.toArray(a);
           for (let j = 0; j < n; j++) for (let i = 0; i < m; i++) expect(got[j * m + i]).toBe((A[j * m + i] as number) * (s[i] as number));

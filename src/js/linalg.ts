@@ -138,6 +138,19 @@ export const jsLinalg: Linalg = {
     }
   },
 
+  rowSumSquares(m: Dense): Float64Array {
+    const A = jsData(m);
+    const out = new Float64Array(m.rows);
+    for (let j = 0; j < m.cols; j++) {
+      const o = j * m.rows;
+      for (let i = 0; i < m.rows; i++) {
+        const v = A[o + i] as number;
+        out[i] = (out[i] as number) + v * v;
+      }
+    }
+    return out;
+  },
+
   diagonal(m: Dense): Float64Array {
     const A = jsData(m);
     return Float64Array.from({ length: Math.min(m.rows, m.cols) }, (_, i) => A[i * m.rows + i] as number);

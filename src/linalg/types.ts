@@ -72,6 +72,8 @@ export interface Linalg {
   transpose(m: Dense): Dense;
   /** Scales row i of m by s[i], in place. */
   scaleRows(m: Dense, s: Float64Array): void;
+  /** sum_j m_ij^2 for each row i (columns added in order). */
+  rowSumSquares(m: Dense): Float64Array;
   /** The diagonal m_ii, i < min(rows, cols). */
   diagonal(m: Dense): Float64Array;
   /** Frobenius norm. */

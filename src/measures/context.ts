@@ -133,19 +133,7 @@ export class Side {
 
   /** Squared Euclidean norms of the centred rows (one per sample). */
   rowNorms(): Float64Array {
-    if (!this.cache.rowNorms) {
-      const X = this.values();
-      const a = new Float64Array(this.n);
-      for (let j = 0; j < this.p; j++) {
-        const o = j * this.n;
-        for (let i = 0; i < this.n; i++) {
-          const v = X[o + i] as number;
-          a[i] = (a[i] as number) + v * v;
-        }
-      }
-      this.cache.rowNorms = a;
-    }
-    return this.cache.rowNorms;
+    return (this.cache.rowNorms ??= this.la.rowSumSquares(this.xc));
   }
 
   /** Xc^T (p x n). */

@@ -49,6 +49,7 @@ export interface CoreExports extends Record<string, unknown> {
   transpose(A: number, lda: number, m: number, n: number, B: number, ldb: number): void;
   scaleColumns(A: number, lda: number, m: number, n: number, s: number): void;
   scaleRows(A: number, lda: number, m: number, n: number, s: number): void;
+  rowSumSquares(A: number, lda: number, m: number, n: number, out: number): void;
   frobenius(A: number, lda: number, m: number, n: number): number;
   rowDistWorkBytes(d: number, p: number): number;
   rowSquaredDistances(X: number, ldx: number, d: number, p: number, D: number, ldd: number, work: number): void;

@@ -184,6 +184,14 @@ export function wasmLinalg(core: WasmCore): Linalg {
       scaleBy(m, s, "scaleRows");
     },
 
+    rowSumSquares(m: Dense): Float64Array {
+      const p = ptrOf(m, "rowSumSquares");
+      return withScratch(8 * m.rows, (out) => {
+        core.exports.rowSumSquares(p, m.rows, m.rows, m.cols, out);
+        return core.f64(out, m.rows).slice();
+      });
+    },
+
     diagonal(m: Dense): Float64Array {
       const k = Math.min(m.rows, m.cols);
       const v = core.f64(ptrOf(m, "diagonal"), m.rows * m.cols);
