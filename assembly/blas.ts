@@ -626,7 +626,9 @@ export function ger(A: usize, lda: i32, m: i32, n: i32, alpha: f64, x: usize, y:
 //         leftover columns (< RN): one column at a time against the same packed strip
 // Every C(i, j) of a panel is the sequential sum over l of madd(A(i, l), B(l, j), .) starting
 // from 0 (one lane of one accumulator), then written or added to C: its bits do not depend on
-// which micro-kernel, lane or strip computed it.
+// which micro-kernel, lane or strip computed it. The strip packing and micro-tiles are exported:
+// cholqr.ts's triangular products use them with a triangular end (tileU's `tri`, packStrip's
+// `lower`), so a triangular factor's zero part is never read or multiplied.
 // ---------------------------------------------------------------------------------------------
 
 /** Values of l per panel: MN x KN f64 of packed A fit in PACK (KC * 4 f64). */
@@ -634,13 +636,16 @@ const KN: i32 = 256;
 /** Columns of B per block: KN x NN x 8 = 256 KiB of B stays in L2 while every strip reuses it. */
 const NN: i32 = 128;
 /** Micro-tile: MN rows (MN / 2 vectors) x RN columns; same register budget as tile4x2 / tile3x3. */
-const MN: i32 = RELAXED ? 6 : 8;
-const RN: i32 = RELAXED ? 3 : 2;
+export const MN: i32 = RELAXED ? 6 : 8;
+export const RN: i32 = RELAXED ? 3 : 2;
 
-/** Packs rows [0, rows) (rows <= MN) of A(., l) for kr values of l (column stride sa bytes) into PACK, l-major, zero-padded to MN rows. */
-function packStripNN(a: usize, sa: usize, rows: i32, kr: i32): void {
-  let p = PACK;
-  if (rows == MN) {
+/**
+ * Packs rows [0, rows) (rows <= MN) of A(., l), l < kr (column stride sa bytes), into p, l-major,
+ * MN values per l, zero-padded; with `lower` = true the entries strictly below the diagonal of
+ * the strip (row r > l) are packed as zeros (the strip starts on A's diagonal).
+ */
+export function packStrip(p: usize, a: usize, sa: usize, rows: i32, kr: i32, lower: bool): void {
+  if (rows == MN && !lower) {
     for (let l = 0; l < kr; l++) {
       v128.store(p, v128.load(a));
       v128.store(p, v128.load(a, 16), 16);
@@ -650,85 +655,104 @@ function packStripNN(a: usize, sa: usize, rows: i32, kr: i32): void {
     }
   } else {
     for (let l = 0; l < kr; l++) {
-      for (let r = 0; r < MN; r++) store<f64>(p + (<usize>r << 3), r < rows ? load<f64>(a + (<usize>r << 3)) : 0.0);
+      for (let r = 0; r < MN; r++) {
+        const v = r < rows && !(lower && r > l) ? load<f64>(a + (<usize>r << 3)) : 0.0;
+        store<f64>(p + (<usize>r << 3), v);
+      }
       a += sa; p += <usize>MN << 3;
     }
   }
 }
 
 /** Writes (or adds) the `live` leading lanes (0, 1 or 2) of v to c. */
-@inline function putNN(c: usize, v: v128, live: i32, add: bool): void {
+@inline function putV(c: usize, v: v128, live: i32, add: bool): void {
   if (live >= 2) {
     v128.store(c, add ? f64x2.add(v128.load(c), v) : v);
   } else if (live == 1) {
-    let s = f64x2.extract_lane(v, 0);
+    const s = f64x2.extract_lane(v, 0);
     store<f64>(c, add ? load<f64>(c) + s : s);
   }
 }
 
-/** Plain-SIMD micro-tile: C(0..rows-1, 0..1) (+)= packed strip (8 rows) x B(l, 0..1) over kr values of l. */
-function tileNN8x2(b: usize, sb: usize, kr: i32, c: usize, sc: usize, rows: i32, add: bool): void {
-  let pa = PACK;
-  let b0 = b, b1 = b + sb;
-  let bEnd = b0 + (<usize>kr << 3);
-  let c00 = f64x2.splat(0), c10 = c00, c20 = c00, c30 = c00;
-  let c01 = c00, c11 = c00, c21 = c00, c31 = c00;
-  do {
-    let x0 = v128.load(pa), x1 = v128.load(pa, 16), x2 = v128.load(pa, 32), x3 = v128.load(pa, 48);
-    let y = v128.load64_splat(b0);
-    c00 = madd(x0, y, c00); c10 = madd(x1, y, c10); c20 = madd(x2, y, c20); c30 = madd(x3, y, c30);
-    y = v128.load64_splat(b1);
-    c01 = madd(x0, y, c01); c11 = madd(x1, y, c11); c21 = madd(x2, y, c21); c31 = madd(x3, y, c31);
-    pa += 64; b0 += 8; b1 += 8;
-  } while (b0 < bEnd);
-  putNN(c, c00, rows, add); putNN(c + 16, c10, rows - 2, add);
-  putNN(c + 32, c20, rows - 4, add); putNN(c + 48, c30, rows - 6, add);
-  let d = c + sc;
-  putNN(d, c01, rows, add); putNN(d + 16, c11, rows - 2, add);
-  putNN(d + 32, c21, rows - 4, add); putNN(d + 48, c31, rows - 6, add);
+/**
+ * Micro-tile C(0..rows-1, 0..RN-1) (+)= packed strip x B(l, 0..RN-1) over l < kr (kr >= 1), then
+ * `tri` (< RN) more values of l on the diagonal of an upper triangular B: l = kr for columns
+ * 1.., l = kr + 1 for columns 2.. (B's zero entries below its diagonal are never read).
+ */
+export function tileU(pa: usize, b: usize, sb: usize, kr: i32, c: usize, sc: usize, rows: i32, add: bool, tri: i32): void {
+  if (MN == 8) {
+    let b0 = b, b1 = b + sb;
+    const bEnd = b0 + (<usize>kr << 3);
+    let c00 = f64x2.splat(0), c10 = c00, c20 = c00, c30 = c00;
+    let c01 = c00, c11 = c00, c21 = c00, c31 = c00;
+    do {
+      const x0 = v128.load(pa), x1 = v128.load(pa, 16), x2 = v128.load(pa, 32), x3 = v128.load(pa, 48);
+      let y = v128.load64_splat(b0);
+      c00 = madd(x0, y, c00); c10 = madd(x1, y, c10); c20 = madd(x2, y, c20); c30 = madd(x3, y, c30);
+      y = v128.load64_splat(b1);
+      c01 = madd(x0, y, c01); c11 = madd(x1, y, c11); c21 = madd(x2, y, c21); c31 = madd(x3, y, c31);
+      pa += 64; b0 += 8; b1 += 8;
+    } while (b0 < bEnd);
+    if (tri > 0) {
+      const y = v128.load64_splat(b1);
+      c01 = madd(v128.load(pa), y, c01); c11 = madd(v128.load(pa, 16), y, c11);
+      c21 = madd(v128.load(pa, 32), y, c21); c31 = madd(v128.load(pa, 48), y, c31);
+    }
+    putV(c, c00, rows, add); putV(c + 16, c10, rows - 2, add);
+    putV(c + 32, c20, rows - 4, add); putV(c + 48, c30, rows - 6, add);
+    const d = c + sc;
+    putV(d, c01, rows, add); putV(d + 16, c11, rows - 2, add);
+    putV(d + 32, c21, rows - 4, add); putV(d + 48, c31, rows - 6, add);
+  } else {
+    let b0 = b, b1 = b + sb, b2 = b1 + sb;
+    const bEnd = b0 + (<usize>kr << 3);
+    let c00 = f64x2.splat(0), c10 = c00, c20 = c00;
+    let c01 = c00, c11 = c00, c21 = c00;
+    let c02 = c00, c12 = c00, c22 = c00;
+    do {
+      const x0 = v128.load(pa), x1 = v128.load(pa, 16), x2 = v128.load(pa, 32);
+      let y = v128.load64_splat(b0);
+      c00 = madd(x0, y, c00); c10 = madd(x1, y, c10); c20 = madd(x2, y, c20);
+      y = v128.load64_splat(b1);
+      c01 = madd(x0, y, c01); c11 = madd(x1, y, c11); c21 = madd(x2, y, c21);
+      y = v128.load64_splat(b2);
+      c02 = madd(x0, y, c02); c12 = madd(x1, y, c12); c22 = madd(x2, y, c22);
+      pa += 48; b0 += 8; b1 += 8; b2 += 8;
+    } while (b0 < bEnd);
+    if (tri > 0) {
+      const x0 = v128.load(pa), x1 = v128.load(pa, 16), x2 = v128.load(pa, 32);
+      let y = v128.load64_splat(b1);
+      c01 = madd(x0, y, c01); c11 = madd(x1, y, c11); c21 = madd(x2, y, c21);
+      y = v128.load64_splat(b2);
+      c02 = madd(x0, y, c02); c12 = madd(x1, y, c12); c22 = madd(x2, y, c22);
+      if (tri > 1) {
+        y = v128.load64_splat(b2 + 8);
+        c02 = madd(v128.load(pa, 48), y, c02); c12 = madd(v128.load(pa, 64), y, c12); c22 = madd(v128.load(pa, 80), y, c22);
+      }
+    }
+    putV(c, c00, rows, add); putV(c + 16, c10, rows - 2, add); putV(c + 32, c20, rows - 4, add);
+    let d = c + sc;
+    putV(d, c01, rows, add); putV(d + 16, c11, rows - 2, add); putV(d + 32, c21, rows - 4, add);
+    d += sc;
+    putV(d, c02, rows, add); putV(d + 16, c12, rows - 2, add); putV(d + 32, c22, rows - 4, add);
+  }
 }
 
-/** Relaxed-SIMD micro-tile: C(0..rows-1, 0..2) (+)= packed strip (6 rows) x B(l, 0..2). */
-function tileNN6x3(b: usize, sb: usize, kr: i32, c: usize, sc: usize, rows: i32, add: bool): void {
-  let pa = PACK;
-  let b0 = b, b1 = b + sb, b2 = b1 + sb;
-  let bEnd = b0 + (<usize>kr << 3);
-  let c00 = f64x2.splat(0), c10 = c00, c20 = c00;
-  let c01 = c00, c11 = c00, c21 = c00;
-  let c02 = c00, c12 = c00, c22 = c00;
-  do {
-    let x0 = v128.load(pa), x1 = v128.load(pa, 16), x2 = v128.load(pa, 32);
-    let y = v128.load64_splat(b0);
-    c00 = madd(x0, y, c00); c10 = madd(x1, y, c10); c20 = madd(x2, y, c20);
-    y = v128.load64_splat(b1);
-    c01 = madd(x0, y, c01); c11 = madd(x1, y, c11); c21 = madd(x2, y, c21);
-    y = v128.load64_splat(b2);
-    c02 = madd(x0, y, c02); c12 = madd(x1, y, c12); c22 = madd(x2, y, c22);
-    pa += 48; b0 += 8; b1 += 8; b2 += 8;
-  } while (b0 < bEnd);
-  putNN(c, c00, rows, add); putNN(c + 16, c10, rows - 2, add); putNN(c + 32, c20, rows - 4, add);
-  let d = c + sc;
-  putNN(d, c01, rows, add); putNN(d + 16, c11, rows - 2, add); putNN(d + 32, c21, rows - 4, add);
-  d += sc;
-  putNN(d, c02, rows, add); putNN(d + 16, c12, rows - 2, add); putNN(d + 32, c22, rows - 4, add);
-}
-
-/** Edge tile: C(0..rows-1, 0) (+)= packed strip x B(l, 0) (one leftover column of B). */
-function tileNNcol(b: usize, kr: i32, c: usize, rows: i32, add: bool): void {
-  let pa = PACK;
+/** Edge tile: C(0..rows-1, 0) (+)= packed strip x B(l, 0), l < kr (kr >= 1): one leftover column of B. */
+export function tileU1(pa: usize, b: usize, kr: i32, c: usize, rows: i32, add: bool): void {
   let b0 = b;
-  let bEnd = b0 + (<usize>kr << 3);
+  const bEnd = b0 + (<usize>kr << 3);
   let c0 = f64x2.splat(0), c1 = c0, c2 = c0, c3 = c0;
   do {
-    let y = v128.load64_splat(b0);
+    const y = v128.load64_splat(b0);
     c0 = madd(v128.load(pa), y, c0);
     c1 = madd(v128.load(pa, 16), y, c1);
     c2 = madd(v128.load(pa, 32), y, c2);
     if (MN == 8) c3 = madd(v128.load(pa, 48), y, c3);
     pa += <usize>MN << 3; b0 += 8;
   } while (b0 < bEnd);
-  putNN(c, c0, rows, add); putNN(c + 16, c1, rows - 2, add); putNN(c + 32, c2, rows - 4, add);
-  if (MN == 8) putNN(c + 48, c3, rows - 6, add);
+  putV(c, c0, rows, add); putV(c + 16, c1, rows - 2, add); putV(c + 32, c2, rows - 4, add);
+  if (MN == 8) putV(c + 48, c3, rows - 6, add);
 }
 
 /**
@@ -753,14 +777,11 @@ export function gemmNN(A: usize, lda: i32, B: usize, ldb: i32, m: i32, k: i32, n
       let j1 = min(j0 + NN, n);
       for (let i0 = 0; i0 < m; i0 += MN) {
         let rows = min(MN, m - i0);
-        packStripNN(al + (<usize>i0 << 3), sa, rows, kr);
+        packStrip(PACK, al + (<usize>i0 << 3), sa, rows, kr, false);
         let ci = C + (<usize>i0 << 3);
         let j = j0;
-        for (; j + RN <= j1; j += RN) {
-          if (MN == 8) tileNN8x2(bl + <usize>j * sb, sb, kr, ci + <usize>j * sc, sc, rows, add);
-          else tileNN6x3(bl + <usize>j * sb, sb, kr, ci + <usize>j * sc, sc, rows, add);
-        }
-        for (; j < j1; j++) tileNNcol(bl + <usize>j * sb, kr, ci + <usize>j * sc, rows, add);
+        for (; j + RN <= j1; j += RN) tileU(PACK, bl + <usize>j * sb, sb, kr, ci + <usize>j * sc, sc, rows, add, 0);
+        for (; j < j1; j++) tileU1(PACK, bl + <usize>j * sb, kr, ci + <usize>j * sc, rows, add);
       }
     }
   }

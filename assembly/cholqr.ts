@@ -28,8 +28,8 @@
  * the sequential sum over l of madd(a, b, .) from 0, then written or added: its bits do not depend
  * on which micro-tile or column group computed it, so any column split gives one thread's bits.
  */
-import { axpy, dot, gemmTN, packBuffer, syrkPart } from "./blas";
-import { madd, madd1, hsum, RELAXED } from "./simd";
+import { axpy, dot, gemmTN, MN, packBuffer, packStrip, RN, syrkPart, tileU, tileU1 } from "./blas";
+import { madd, madd1, hsum } from "./simd";
 
 /** Rows per block row of the blocked Cholesky (its panel work, n^2 NB / 4, grows with NB). */
 const NB: i32 = 32;
@@ -39,129 +39,10 @@ const NBI: i32 = 64;
 const KU: i32 = 256;
 /** Columns of the right factor per block (each packed strip serves up to NU columns; 256 measured best at n = 384, 512). */
 const NU: i32 = 256;
-/** Micro-tile (as blas.ts gemmNN): MN rows (MN / 2 vectors) x RN columns. */
-const MN: i32 = RELAXED ? 6 : 8;
-const RN: i32 = RELAXED ? 3 : 2;
 
 // ---------------------------------------------------------------------------------------------
 // Packed triangular products
 // ---------------------------------------------------------------------------------------------
-
-/**
- * Packs rows [0, rows) (rows <= MN) of A(., l), l < kr (column stride sa bytes), into p, l-major,
- * MN values per l, zero-padded; with `lower` = true the entries strictly below the diagonal of
- * the strip (row r > l) are packed as zeros (the strip starts on A's diagonal).
- */
-function packStrip(p: usize, a: usize, sa: usize, rows: i32, kr: i32, lower: bool): void {
-  if (rows == MN && !lower) {
-    for (let l = 0; l < kr; l++) {
-      v128.store(p, v128.load(a));
-      v128.store(p, v128.load(a, 16), 16);
-      v128.store(p, v128.load(a, 32), 32);
-      if (MN == 8) v128.store(p, v128.load(a, 48), 48);
-      a += sa; p += <usize>MN << 3;
-    }
-  } else {
-    for (let l = 0; l < kr; l++) {
-      for (let r = 0; r < MN; r++) {
-        const v = r < rows && !(lower && r > l) ? load<f64>(a + (<usize>r << 3)) : 0.0;
-        store<f64>(p + (<usize>r << 3), v);
-      }
-      a += sa; p += <usize>MN << 3;
-    }
-  }
-}
-
-/** Writes (or adds) the `live` leading lanes (0, 1 or 2) of v to c. */
-@inline function putV(c: usize, v: v128, live: i32, add: bool): void {
-  if (live >= 2) {
-    v128.store(c, add ? f64x2.add(v128.load(c), v) : v);
-  } else if (live == 1) {
-    const s = f64x2.extract_lane(v, 0);
-    store<f64>(c, add ? load<f64>(c) + s : s);
-  }
-}
-
-/**
- * Micro-tile C(0..rows-1, 0..RN-1) (+)= packed strip x B(l, 0..RN-1) over l < kr (kr >= 1), then
- * `tri` (< RN) more values of l on the diagonal of an upper triangular B: l = kr for columns
- * 1.., l = kr + 1 for columns 2.. (B's zero entries below its diagonal are never read).
- */
-function tileU(pa: usize, b: usize, sb: usize, kr: i32, c: usize, sc: usize, rows: i32, add: bool, tri: i32): void {
-  if (MN == 8) {
-    let b0 = b, b1 = b + sb;
-    const bEnd = b0 + (<usize>kr << 3);
-    let c00 = f64x2.splat(0), c10 = c00, c20 = c00, c30 = c00;
-    let c01 = c00, c11 = c00, c21 = c00, c31 = c00;
-    do {
-      const x0 = v128.load(pa), x1 = v128.load(pa, 16), x2 = v128.load(pa, 32), x3 = v128.load(pa, 48);
-      let y = v128.load64_splat(b0);
-      c00 = madd(x0, y, c00); c10 = madd(x1, y, c10); c20 = madd(x2, y, c20); c30 = madd(x3, y, c30);
-      y = v128.load64_splat(b1);
-      c01 = madd(x0, y, c01); c11 = madd(x1, y, c11); c21 = madd(x2, y, c21); c31 = madd(x3, y, c31);
-      pa += 64; b0 += 8; b1 += 8;
-    } while (b0 < bEnd);
-    if (tri > 0) {
-      const y = v128.load64_splat(b1);
-      c01 = madd(v128.load(pa), y, c01); c11 = madd(v128.load(pa, 16), y, c11);
-      c21 = madd(v128.load(pa, 32), y, c21); c31 = madd(v128.load(pa, 48), y, c31);
-    }
-    putV(c, c00, rows, add); putV(c + 16, c10, rows - 2, add);
-    putV(c + 32, c20, rows - 4, add); putV(c + 48, c30, rows - 6, add);
-    const d = c + sc;
-    putV(d, c01, rows, add); putV(d + 16, c11, rows - 2, add);
-    putV(d + 32, c21, rows - 4, add); putV(d + 48, c31, rows - 6, add);
-  } else {
-    let b0 = b, b1 = b + sb, b2 = b1 + sb;
-    const bEnd = b0 + (<usize>kr << 3);
-    let c00 = f64x2.splat(0), c10 = c00, c20 = c00;
-    let c01 = c00, c11 = c00, c21 = c00;
-    let c02 = c00, c12 = c00, c22 = c00;
-    do {
-      const x0 = v128.load(pa), x1 = v128.load(pa, 16), x2 = v128.load(pa, 32);
-      let y = v128.load64_splat(b0);
-      c00 = madd(x0, y, c00); c10 = madd(x1, y, c10); c20 = madd(x2, y, c20);
-      y = v128.load64_splat(b1);
-      c01 = madd(x0, y, c01); c11 = madd(x1, y, c11); c21 = madd(x2, y, c21);
-      y = v128.load64_splat(b2);
-      c02 = madd(x0, y, c02); c12 = madd(x1, y, c12); c22 = madd(x2, y, c22);
-      pa += 48; b0 += 8; b1 += 8; b2 += 8;
-    } while (b0 < bEnd);
-    if (tri > 0) {
-      const x0 = v128.load(pa), x1 = v128.load(pa, 16), x2 = v128.load(pa, 32);
-      let y = v128.load64_splat(b1);
-      c01 = madd(x0, y, c01); c11 = madd(x1, y, c11); c21 = madd(x2, y, c21);
-      y = v128.load64_splat(b2);
-      c02 = madd(x0, y, c02); c12 = madd(x1, y, c12); c22 = madd(x2, y, c22);
-      if (tri > 1) {
-        y = v128.load64_splat(b2 + 8);
-        c02 = madd(v128.load(pa, 48), y, c02); c12 = madd(v128.load(pa, 64), y, c12); c22 = madd(v128.load(pa, 80), y, c22);
-      }
-    }
-    putV(c, c00, rows, add); putV(c + 16, c10, rows - 2, add); putV(c + 32, c20, rows - 4, add);
-    let d = c + sc;
-    putV(d, c01, rows, add); putV(d + 16, c11, rows - 2, add); putV(d + 32, c21, rows - 4, add);
-    d += sc;
-    putV(d, c02, rows, add); putV(d + 16, c12, rows - 2, add); putV(d + 32, c22, rows - 4, add);
-  }
-}
-
-/** Edge tile: C(0..rows-1, 0) (+)= packed strip x B(l, 0), l < kr (kr >= 1). */
-function tileU1(pa: usize, b: usize, kr: i32, c: usize, rows: i32, add: bool): void {
-  let b0 = b;
-  const bEnd = b0 + (<usize>kr << 3);
-  let c0 = f64x2.splat(0), c1 = c0, c2 = c0, c3 = c0;
-  do {
-    const y = v128.load64_splat(b0);
-    c0 = madd(v128.load(pa), y, c0);
-    c1 = madd(v128.load(pa, 16), y, c1);
-    c2 = madd(v128.load(pa, 32), y, c2);
-    if (MN == 8) c3 = madd(v128.load(pa, 48), y, c3);
-    pa += <usize>MN << 3; b0 += 8;
-  } while (b0 < bEnd);
-  putV(c, c0, rows, add); putV(c + 16, c1, rows - 2, add); putV(c + 32, c2, rows - 4, add);
-  if (MN == 8) putV(c + 48, c3, rows - 6, add);
-}
 
 /**
  * Columns [from, n) of C = X U (X m x n, U n x n upper triangular, C m x n; strides in bytes):

@@ -44,6 +44,17 @@ function basisMatrix(la: Linalg, b: { q1: Dense; w: Dense }): Dense {
   return la.multiplyUpper(b.q1, b.w);
 }
 
+/** A random well-conditioned upper triangular U (positive diagonal) and G = U^T U, column-major. */
+function triangularGram(la: Linalg, n: number, seed: number): { U: Float64Array; G: Float64Array } {
+  const U = randMat(n, n, seed);
+  for (let j = 0; j < n; j++) {
+    for (let i = 0; i < n; i++) U[j * n + i] = i > j ? 0 : (U[j * n + i] as number) / Math.sqrt(n);
+    U[j * n + j] = 1 + Math.abs(U[j * n + j] as number);
+  }
+  const u = la.fromArray(n, n, U);
+  return { U, G: la.toArray(la.gemmTN(u, u)) };
+}
+
 /** The arena address behind a wasm Linalg handle (for calling the core's exports directly). */
 function ptr(m: Dense): number {
   return (m as unknown as { ptr: number }).ptr;
@@ -128,13 +139,7 @@ for (const [name, la] of BACKENDS) {
       // indefinite with the bad pivot in a later block: G = R^T R with the (k, k) entry lowered by 2 r_kk^2
       for (const [n, k] of [[100, 70], [300, 257], [65, 64]] as const) {
         const m = la.mark();
-        const U = randMat(n, n, 7 + k);
-        for (let j = 0; j < n; j++) {
-          for (let i = 0; i < n; i++) U[j * n + i] = i > j ? 0 : (U[j * n + i] as number) / Math.sqrt(n); // well conditioned
-          U[j * n + j] = 1 + Math.abs(U[j * n + j] as number);
-        }
-        const u = la.fromArray(n, n, U);
-        const G = la.toArray(la.gemmTN(u, u));
+        const { U, G } = triangularGram(la, n, 7 + k);
         const bad = Float64Array.from(G);
         bad[k * n + k] = (bad[k * n + k] as number) - 2 * (U[k * n + k] as number) ** 2;
         expect(la.cholesky(la.fromArray(n, n, bad))).toBeNull();
@@ -334,13 +339,7 @@ describe("CholeskyQR2 kernels [wasm, raw]", () => {
   it("choleskyUpper reports the first bad pivot, also in a later block; only the upper triangles are read", () => {
     for (const [n, k] of [[100, 70], [300, 257], [40, 33]] as const) {
       const m = la.mark();
-      const U = randMat(n, n, 3 + k);
-      for (let j = 0; j < n; j++) {
-        for (let i = 0; i < n; i++) U[j * n + i] = i > j ? 0 : (U[j * n + i] as number) / Math.sqrt(n); // well conditioned
-        U[j * n + j] = 1 + Math.abs(U[j * n + j] as number);
-      }
-      const u = la.fromArray(n, n, U);
-      const G = la.toArray(la.gemmTN(u, u));
+      const { U, G } = triangularGram(la, n, 3 + k);
       G[k * n + k] = (G[k * n + k] as number) - 2 * (U[k * n + k] as number) ** 2;
       const g = la.fromArray(n, n, G);
       expect(ex.choleskyUpper(ptr(g), n, n)).toBe(k);
