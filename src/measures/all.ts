@@ -1,12 +1,12 @@
 /**
  * Every representational-similarity measure of a pair at once, in the fixtures' schema
- * (../shared/fixtures/README.md: `cca`, `svcca`, `pwcca`, `cka`, `procrustes`), sharing the work:
- * both sides are loaded and centred once; each side's thin SVD is computed once and serves CCA,
- * SVCCA, both PWCCA variants and every shape metric; the one cross product Ux^T Uy serves all of
- * those too (sub-blocks for the ranks and the SVCCA truncations, diagonal scalings for the shape
- * metrics); the canonical decomposition (with vectors) is computed once for CCA and PWCCA; the
- * feature-space Gram products (Xc^T Yc, Xc^T Xc, Yc^T Yc) and row norms are computed once for the
- * linear and debiased CKA. Measures that are not requested cost nothing.
+ * (../shared/fixtures/README.md: `cca`, `svcca`, `pwcca`, `cka`, `procrustes`), sharing the work
+ * through one Pair (src/measures/context.ts): both sides are loaded and centred once; each side's
+ * Gram matrix Xc^T Xc is formed once, and its eigendecomposition serves SVCCA and the shape
+ * metrics; each side's CholeskyQR2 basis and the basis cross product Qx^T Qy serve CCA and both
+ * PWCCA variants (the thin SVD and Ux^T Uy instead, for rank-deficient or ill-conditioned sides);
+ * the cross Gram Xc^T Yc serves the linear CKA and the shape metrics; the row norms serve the
+ * debiased CKA. Measures that are not requested cost nothing.
  */
 import { ccaOn, type CcaOptions, type CcaResult } from "./cca.js";
 import { ckaOn, type CkaOptions, type CkaResult } from "./cka.js";

@@ -1,4 +1,8 @@
 /**
+ * Orthonormal bases without an SVD: of a side's k leading principal directions from its Gram
+ * eigendecomposition (eigenBasis, SVCCA's reduced sides; see its comment), and of a side's whole
+ * column space (choleskyQr2Basis, CCA and PWCCA), described here.
+ *
  * An orthonormal basis of a side's column space without its SVD: CholeskyQR2 (Fukaya, Nakatsukasa,
  * Yanagisawa, Yamamoto 2014; kernels in assembly/cholqr.ts and src/js/cholqr.ts) on the centred
  * matrix with unit columns, used only where it is provably as good as the SVD route:
