@@ -12,7 +12,7 @@ import { jsBackend } from "./js/backend.js";
 import { jsLinalg } from "./js/linalg.js";
 import type { Linalg } from "./linalg/types.js";
 import { viewMatrix, viewPair, type ActivationsInput, type MatrixView } from "./matrix.js";
-import { measuresOn, type MeasuresOptions, type MeasuresValues } from "./measures/all.js";
+import { measuresOn, warmSide, type MeasuresOptions, type MeasuresValues } from "./measures/all.js";
 import { ccaOn, type CcaOptions, type CcaResult } from "./measures/cca.js";
 import { ckaOn, type CkaOptions, type CkaResult } from "./measures/cka.js";
 import { Report } from "./measures/common.js";
@@ -125,6 +125,26 @@ export interface MeasureInfo {
   warnings: Warning[];
   /** why a value is NaN (or null), keyed by its field path, e.g. "cka.linearDebiased" (only when some is) */
   notes?: Record<string, string>;
+}
+
+/** Options of measuresGrid: the measures' options, the backend, and the inputs' names. */
+export interface GridOptions extends MeasuresOptions {
+  backend?: BackendName;
+  /** names of the first list's inputs (default "a0", "a1", ...) */
+  namesA?: readonly string[];
+  /** names of the second list's inputs (default "b0", "b1", ...; the first list's when it is omitted) */
+  namesB?: readonly string[];
+}
+
+/** One cell of measuresGrid: the measures of a pair, with the pair's warnings and notes. */
+export type GridCell = MeasuresValues & Pick<MeasureInfo, "warnings" | "notes">;
+
+export interface GridInfo {
+  samples: number;
+  a: { name: string; neurons: number }[];
+  b: { name: string; neurons: number }[];
+  /** cells[i][j]: a[i] against b[j] (the same values as measures(a[i], b[j])) */
+  cells: GridCell[][];
 }
 
 export interface PathCallOptions extends PathOptions {
@@ -390,14 +410,8 @@ export class Engine {
   private onPair<T extends object>(a: ActivationsInput, b: ActivationsInput, opts: CallOptions | undefined, fn: (pair: Pair, report: Report) => T): T & MeasureInfo {
     const views = viewPair(a, b, opts?.names);
     return this.withLinalg(opts, (la) => {
-      const report = new Report();
       const pair = new Pair(new Side(la, views[0]), new Side(la, views[1]));
-      for (const side of [pair.x, pair.y]) {
-        if (side.constant) report.warn("constantInput", `${side.name}: every column is constant (no variance across samples); CCA coefficients are 0 and the CKA / angular measures involving it are undefined`);
-      }
-      const values = fn(pair, report);
-      const notes = Object.keys(report.notes).length > 0 ? { notes: report.notes } : {};
-      return { samples: pair.n, neurons: [pair.x.p, pair.y.p] as [number, number], ...values, warnings: report.finish(), ...notes };
+      return { samples: pair.n, neurons: [pair.x.p, pair.y.p] as [number, number], ...reported(pair, fn) };
     });
   }
 
@@ -436,6 +450,51 @@ export class Engine {
    */
   measures(a: ActivationsInput, b: ActivationsInput, opts: CallOptions & MeasuresOptions = {}): MeasuresValues & MeasureInfo {
     return this.onPair(a, b, opts, (pair, report) => measuresOn(pair, opts, report));
+  }
+
+  /**
+   * Every measure (or the `measures` listed) of each a[i] against each b[j] (many-vs-one, one-vs-many,
+   * all pairs: without `bs`, every pair of `as` including i = j), in one call that centres and
+   * factorises each input once (its Gram matrix and eigendecomposition, CholeskyQR2 basis or SVD,
+   * SVCCA's reduced basis, row norms) and pairs the cached sides; each pair's own work (cross
+   * products, its canonical decomposition, the n x n RBF kernels) is freed after it, so memory is
+   * the inputs' factorisations plus one pair. cells[i][j] holds the same values as measures(a[i], b[j]).
+   */
+  measuresGrid(as: readonly ActivationsInput[], bs?: readonly ActivationsInput[], opts: GridOptions = {}): GridInfo {
+    for (const [list, what] of [[as, "as"], [bs ?? [], "bs"]] as const) {
+      if (!Array.isArray(list)) fail("badInput", `expected ${what} to be a list of activation matrices, got ${describeValue(list)}`);
+    }
+    if (as.length === 0 || (bs !== undefined && bs.length === 0)) fail("badInput", "expected at least one input on each side of the grid, got none");
+    const viewsA = as.map((x, i) => viewMatrix(x, opts.namesA?.[i] ?? `a${i}`));
+    const viewsB = bs ? bs.map((x, j) => viewMatrix(x, opts.namesB?.[j] ?? `b${j}`)) : viewsA;
+    const first = viewsA[0] as MatrixView;
+    for (const v of [...viewsA, ...viewsB]) {
+      if (v.samples !== first.samples) {
+        fail("sampleCountMismatch", `expected every input to have the same number of samples (rows), got ${first.samples} in ${first.name} and ${v.samples} in ${v.name}`, {
+          samplesA: first.samples,
+          samplesB: v.samples,
+        });
+      }
+    }
+    return this.withLinalg(opts, (la) => {
+      const sa = viewsA.map((v) => new Side(la, v));
+      const sb = bs ? viewsB.map((v) => new Side(la, v)) : sa;
+      const sides = bs ? [...sa, ...sb] : sa;
+      const gramForm = sides.some((s) => s.p > s.n);
+      for (const s of sides) warmSide(s, opts, gramForm);
+      const cells = sa.map((x) =>
+        sb.map((y) => {
+          const mark = la.mark();
+          try {
+            return reported(new Pair(x, y), (pair, report) => measuresOn(pair, opts, report));
+          } finally {
+            la.release(mark);
+          }
+        }),
+      );
+      const info = (s: Side) => ({ name: s.name, neurons: s.p });
+      return { samples: first.samples, a: sa.map(info), b: sb.map(info), cells };
+    });
   }
 
   /**
@@ -542,6 +601,17 @@ export class Engine {
     const w = streamUncertainWarning(points);
     return { layout: opts.layout, channels: plan.channels!, coordinates: plan.coordinates, rows: plan.rows, draws, seed, points, warnings: w ? [w] : [] };
   }
+}
+
+/** Runs fn on a pair with a fresh report (warning about constant sides first); adds the warnings and notes. */
+function reported<T extends object>(pair: Pair, fn: (pair: Pair, report: Report) => T): T & Pick<MeasureInfo, "warnings" | "notes"> {
+  const report = new Report();
+  for (const side of [pair.x, pair.y]) {
+    if (side.constant) report.warn("constantInput", `${side.name}: every column is constant (no variance across samples); CCA coefficients are 0 and the CKA / angular measures involving it are undefined`);
+  }
+  const values = fn(pair, report);
+  const notes = Object.keys(report.notes).length > 0 ? { notes: report.notes } : {};
+  return { ...values, warnings: report.finish(), ...notes };
 }
 
 function describeValue(x: unknown): string {

@@ -8,7 +8,7 @@
  *   const p = engine.path([layer0, layer1, layer2]);   // Lange et al. 2022 path geometry
  */
 export { createEngine, createEngineSync, Engine, DEFAULT_EPSILONS } from "./engine.js";
-export type { EngineOptions, CallOptions, CurveResult, CompareResult, ConvOptions, ConvStreamOptions, ConvResult, PairInfo, MeasureInfo, PathCallOptions, PathInfo } from "./engine.js";
+export type { EngineOptions, CallOptions, CurveResult, CompareResult, ConvOptions, ConvStreamOptions, ConvResult, PairInfo, MeasureInfo, PathCallOptions, PathInfo, GridOptions, GridCell, GridInfo } from "./engine.js";
 export type { CcaOptions, CcaResult } from "./measures/cca.js";
 export type { SvccaOptions, SvccaResult, SvccaCriterion } from "./measures/svcca.js";
 export type { PwccaOptions, PwccaResult, PwccaVariant } from "./measures/pwcca.js";

@@ -11,10 +11,10 @@
 import { ccaOn, type CcaOptions, type CcaResult } from "./cca.js";
 import { ckaOn, type CkaOptions, type CkaResult } from "./cka.js";
 import type { Report } from "./common.js";
-import type { Pair } from "./context.js";
+import type { Pair, Side } from "./context.js";
 import { pwccaOn } from "./pwcca.js";
 import { procrustesOn, type ProcrustesOptions, type ProcrustesResult } from "./shape.js";
-import { svccaOn, type SvccaOptions, type SvccaResult } from "./svcca.js";
+import { svccaOn, warmSvcca, type SvccaOptions, type SvccaResult } from "./svcca.js";
 import { fail } from "../errors.js";
 
 export type MeasureName = "cca" | "svcca" | "pwcca" | "cka" | "procrustes";
@@ -55,17 +55,48 @@ export function measuresOn(pair: Pair, opts: MeasuresOptions, report: Report): M
     out.pwcca = { paper: paper.value, google: google.value };
   }
   if (want.includes("cca")) out.cca = ccaOn(pair, { epsilon }, report);
-  if (want.includes("svcca")) {
-    const svcca: SvccaOptions = { epsilon };
-    if (opts.keep !== undefined) svcca.keep = opts.keep;
-    if (opts.criterion !== undefined) svcca.criterion = opts.criterion;
-    if (opts.components !== undefined) svcca.components = opts.components;
-    out.svcca = svccaOn(pair, svcca, report);
-  }
+  if (want.includes("svcca")) out.svcca = svccaOn(pair, svccaOptions(opts), report);
   if (want.includes("cka")) out.cka = ckaOn(pair, { rbfThreshold: opts.rbfThreshold, rbf: opts.rbf }, report);
   if (want.includes("procrustes")) out.procrustes = procrustesOn(pair, { alpha: opts.alpha, covariance: opts.covariance }, report);
   // keys in the fixtures' order
   const ordered: MeasuresValues = {};
   for (const k of MEASURE_NAMES) if (out[k] !== undefined) (ordered as Record<string, unknown>)[k] = out[k];
   return ordered;
+}
+
+function svccaOptions(opts: MeasuresOptions): SvccaOptions {
+  const svcca: SvccaOptions = { epsilon: opts.epsilon };
+  if (opts.keep !== undefined) svcca.keep = opts.keep;
+  if (opts.criterion !== undefined) svcca.criterion = opts.criterion;
+  if (opts.components !== undefined) svcca.components = opts.components;
+  return svcca;
+}
+
+/**
+ * Computes and caches on one side what measuresOn will use of it, then freezes the side (see
+ * Side.freeze): for grids, where each side meets many others and each pair's own work is freed
+ * after it. `gramForm`: some pair of the grid has more neurons than samples on a side (the linear
+ * CKA then takes its n x n form, which needs the transposed sides).
+ */
+export function warmSide(side: Side, opts: MeasuresOptions, gramForm: boolean): void {
+  const want = checkMeasures(opts.measures);
+  const exact = !(opts.epsilon !== undefined && opts.epsilon > 0);
+  side.frob();
+  if (!side.constant) {
+    if (want.includes("cca") || want.includes("pwcca")) {
+      const b = exact ? side.basis() : null;
+      if (exact && b === null) side.svd();
+      if (b !== null && want.includes("pwcca")) side.rEigen();
+    }
+    if (want.includes("svcca")) warmSvcca(side, svccaOptions(opts));
+    if (want.includes("cka")) {
+      if (gramForm) side.transposed();
+      else {
+        side.gramNorm();
+        side.rowNorms();
+      }
+    }
+    if (want.includes("procrustes")) side.gramEigen();
+  }
+  side.freeze();
 }

@@ -16,7 +16,7 @@
  */
 import type { Dense, Eigh, Linalg } from "../linalg/types.js";
 import type { MatrixView } from "../matrix.js";
-import { basisCross, basisR, choleskyQr2Basis, type Basis } from "./basis.js";
+import { basisCross, basisR, choleskyQr2Basis, eigenBasis, type Basis, type Orthonormal } from "./basis.js";
 import { EPS, leadingBlock } from "./common.js";
 
 export interface SideSvd {
@@ -50,6 +50,9 @@ export class Side {
     values?: Float64Array;
     transposed?: Dense;
   } = {};
+  /** eigenBasis(k) by k */
+  private eigenBases = new Map<number, Orthonormal | null>();
+  private frozen = false;
 
   constructor(
     readonly la: Linalg,
@@ -62,9 +65,31 @@ export class Side {
     this.means = la.center(this.xc);
   }
 
+  /**
+   * The cached value of `key`, computed on first use; once frozen (see freeze), a value that is
+   * not cached yet is computed for the caller but not kept.
+   */
+  private memo<K extends keyof Side["cache"]>(key: K, compute: () => NonNullable<Side["cache"][K]> | null): NonNullable<Side["cache"][K]> {
+    const have = this.cache[key];
+    if (have !== undefined) return have as NonNullable<Side["cache"][K]>;
+    const v = compute() as NonNullable<Side["cache"][K]>;
+    if (!this.frozen) this.cache[key] = v;
+    return v;
+  }
+
+  /**
+   * Stops caching: what is cached stays, anything else is recomputed per use. A caller that pairs
+   * one Side with many others warms it first (warm), freezes it, and then brackets each pair's work
+   * in mark / release: everything allocated for one pair is freed, and no cached matrix of the
+   * Side can lie in the freed part of the arena.
+   */
+  freeze(): void {
+    this.frozen = true;
+  }
+
   /** ||Xc||_F */
   frob(): number {
-    return (this.cache.frob ??= this.la.frobenius(this.xc));
+    return this.memo("frob", () => this.la.frobenius(this.xc));
   }
 
   /** true when every column is constant (the centred matrix is exactly 0) */
@@ -74,29 +99,41 @@ export class Side {
 
   /** Thin SVD of the centred matrix, with vectors, and its numerical rank. */
   svd(): SideSvd {
-    if (!this.cache.svd) {
+    return this.memo("svd", () => {
       const { s, u, v } = this.la.svd(this.xc, true);
       const cut = (s[0] ?? 0) * Math.max(this.n, this.p) * EPS;
       let rank = 0;
       while (rank < s.length && (s[rank] as number) > cut) rank++;
-      this.cache.svd = { s, u: u as Dense, v: v as Dense, rank };
-    }
-    return this.cache.svd;
+      return { s, u: u as Dense, v: v as Dense, rank };
+    });
   }
 
   /** Xc^T Xc (p x p, the feature-space Gram matrix). */
   gram(): Dense {
-    return (this.cache.gram ??= this.la.gemmTN(this.xc, this.xc));
+    return this.memo("gram", () => this.la.gemmTN(this.xc, this.xc));
   }
 
   /** Eigendecomposition of Xc^T Xc (values descending; tiny negatives possible for zero ones). */
   gramEigen(): Eigh {
-    return (this.cache.gramEigen ??= this.la.eigh(this.gram()));
+    return this.memo("gramEigen", () => this.la.eigh(this.gram()));
+  }
+
+  /**
+   * An orthonormal basis of Xc V_k, the k leading principal directions (src/measures/basis.ts
+   * eigenBasis: SVCCA's reduced side), or null when the kth direction is too weak to certify.
+   */
+  eigenBasis(k: number): Orthonormal | null {
+    const have = this.eigenBases.get(k);
+    if (have !== undefined) return have;
+    const e = this.gramEigen();
+    const b = eigenBasis(this.la, this.xc, e.values, e.vectors, k);
+    if (!this.frozen) this.eigenBases.set(k, b);
+    return b;
   }
 
   /** R = Q^T Xc (p x p) of the CholeskyQR2 basis (call only when basis() is not null). */
   basisR(): Dense {
-    return (this.cache.r ??= basisR(this.la, this.basis() as Basis));
+    return this.memo("r", () => basisR(this.la, this.basis() as Basis));
   }
 
   /**
@@ -105,16 +142,15 @@ export class Side {
    * null; the side is then well conditioned, so the squares lose nothing google PWCCA uses).
    */
   rEigen(): Eigh {
-    if (!this.cache.rEigen) {
+    return this.memo("rEigen", () => {
       const rt = this.la.transpose(this.basisR());
-      this.cache.rEigen = this.la.eigh(this.la.gemmTN(rt, rt));
-    }
-    return this.cache.rEigen;
+      return this.la.eigh(this.la.gemmTN(rt, rt));
+    });
   }
 
   /** ||Xc^T Xc||_F */
   gramNorm(): number {
-    return (this.cache.gramNorm ??= this.la.frobenius(this.gram()));
+    return this.memo("gramNorm", () => this.la.frobenius(this.gram()));
   }
 
   /**
@@ -122,23 +158,25 @@ export class Side {
    * certainly of full numerical rank (src/measures/basis.ts), else null: then svd() is the route.
    */
   basis(): Basis | null {
-    if (this.cache.basis === undefined) this.cache.basis = choleskyQr2Basis(this.la, this.xc, this.gram());
-    return this.cache.basis;
+    if (this.cache.basis !== undefined) return this.cache.basis;
+    const b = choleskyQr2Basis(this.la, this.xc, this.gram());
+    if (!this.frozen) this.cache.basis = b;
+    return b;
   }
 
   /** The centred values, column-major (one copy out of the backend, for O(n p) work in JS). */
   values(): Float64Array {
-    return (this.cache.values ??= this.la.toArray(this.xc));
+    return this.memo("values", () => this.la.toArray(this.xc));
   }
 
   /** Squared Euclidean norms of the centred rows (one per sample). */
   rowNorms(): Float64Array {
-    return (this.cache.rowNorms ??= this.la.rowSumSquares(this.xc));
+    return this.memo("rowNorms", () => this.la.rowSumSquares(this.xc));
   }
 
   /** Xc^T (p x n). */
   transposed(): Dense {
-    return (this.cache.transposed ??= this.la.transpose(this.xc));
+    return this.memo("transposed", () => this.la.transpose(this.xc));
   }
 
   /** The n x n linear Gram matrix Xc Xc^T (a new matrix of the backend). */

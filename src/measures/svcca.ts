@@ -16,7 +16,7 @@
  */
 import { fail } from "../errors.js";
 import { checkEpsilon, regularisedCca, summarise } from "./cca.js";
-import { basisCross, eigenBasis } from "./basis.js";
+import { basisCross, type Orthonormal } from "./basis.js";
 import { EPS, leadingBlock, Report } from "./common.js";
 import type { Pair, Side } from "./context.js";
 
@@ -135,21 +135,31 @@ export function svccaOn(pair: Pair, opts: SvccaOptions, report: Report, route: "
  * lambda_1 (s_min >= 1e-5 s_1, errors <= 8 p eps s_1 / 2e-5 per value). Null when a gate fails.
  */
 function eigenSvcca(pair: Pair, o: Resolved, report: Report): SvccaResult | null {
+  const kx = eigenRoute(pair.x, o);
+  const ky = kx === null ? null : eigenRoute(pair.y, o);
+  if (kx === null || ky === null) return null;
   const la = pair.la;
-  const ex = pair.x.gramEigen(), ey = pair.y.gramEigen();
-  if (o.criterion === "singularValues" && o.components === undefined) {
-    for (const e of [ex, ey]) if (!((e.values[e.values.length - 1] as number) >= 1e-10 * (e.values[0] as number))) return null;
-  }
-  const sx = Float64Array.from(ex.values, (v) => Math.sqrt(Math.max(v, 0)));
-  const sy = Float64Array.from(ey.values, (v) => Math.sqrt(Math.max(v, 0)));
-  const kx = componentsKept(sx, o.keep, o.criterion, o.components);
-  const ky = componentsKept(sy, o.keep, o.criterion, o.components);
-  const bx = eigenBasis(la, pair.x.xc, ex.values, ex.vectors, kx);
-  const by = bx ? eigenBasis(la, pair.y.xc, ey.values, ey.vectors, ky) : null;
-  if (!bx || !by) return null;
+  const bx = pair.x.eigenBasis(kx) as Orthonormal, by = pair.y.eigenBasis(ky) as Orthonormal;
   const rho = Float64Array.from(la.singularValues(basisCross(la, bx, by)), (v) => Math.min(1, Math.max(0, v)));
   const s = summarise(rho, Math.min(kx, ky), 0, "svcca", report);
   return { ...resultBase(o, kx, ky), value: s.mean, coefficients: s.coefficients };
+}
+
+/** The kept k of one side when the eigen route applies to it (both gates above), else null. */
+function eigenRoute(side: Side, o: Resolved): number | null {
+  const e = side.gramEigen();
+  if (o.criterion === "singularValues" && o.components === undefined) {
+    if (!((e.values[e.values.length - 1] as number) >= 1e-10 * (e.values[0] as number))) return null;
+  }
+  const k = componentsKept(Float64Array.from(e.values, (v) => Math.sqrt(Math.max(v, 0))), o.keep, o.criterion, o.components);
+  return side.eigenBasis(k) ? k : null;
+}
+
+/** Computes and caches what svccaOn will use of one side (for a Side paired with many others). */
+export function warmSvcca(side: Side, opts: SvccaOptions): void {
+  const o = resolve(opts);
+  if (o.epsilon === 0 && eigenRoute(side, o) !== null) return;
+  side.svd();
 }
 
 /** Rank of U_k S_k: #{i < k: s_i > s_1 * max(n, k) * eps}. */
