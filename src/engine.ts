@@ -445,8 +445,8 @@ export class Engine {
 
   /**
    * Every measure of the pair at once (or the `measures` listed), in the fixtures' schema (`cca`,
-   * `svcca`, `pwcca` {paper, google}, `cka`, `procrustes`), sharing centring, each side's SVD and
-   * the cross products between them.
+   * `svcca`, `pwcca` {paper, google}, `cka`, `procrustes`), sharing centring, each side's
+   * factorisations and the cross products between them (src/measures/all.ts).
    */
   measures(a: ActivationsInput, b: ActivationsInput, opts: CallOptions & MeasuresOptions = {}): MeasuresValues & MeasureInfo {
     return this.onPair(a, b, opts, (pair, report) => measuresOn(pair, opts, report));

@@ -5,8 +5,9 @@
  * well-conditioned full-rank sides) with R and R R^T's eigendecomposition, thin SVD (the route for
  * every other side), row norms and transpose; a `Pair` adds the cross products of two sides.
  * `measures` (src/measures/all.ts) runs every measure on one Pair, so each side is centred and
- * factorised once and the cross products are formed once; many-vs-one comparisons can keep a Side
- * and pair it with each other side in turn.
+ * factorised once and the cross products are formed once; grids (engine.measuresGrid: many-vs-one,
+ * all pairs) warm each Side once (measures/all.ts warmSide), freeze it, and pair it with each other
+ * Side in turn, freeing each pair's own work after it.
  *
  * Conventions (../shared/fixtures/README.md, "CCA family, CKA, shape metrics"):
  *  - centring subtracts each column's mean in float64 (Linalg.center);
