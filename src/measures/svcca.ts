@@ -135,24 +135,24 @@ export function svccaOn(pair: Pair, opts: SvccaOptions, report: Report, route: "
  * lambda_1 (s_min >= 1e-5 s_1, errors <= 8 p eps s_1 / 2e-5 per value). Null when a gate fails.
  */
 function eigenSvcca(pair: Pair, o: Resolved, report: Report): SvccaResult | null {
-  const kx = eigenRoute(pair.x, o);
-  const ky = kx === null ? null : eigenRoute(pair.y, o);
-  if (kx === null || ky === null) return null;
+  const x = eigenRoute(pair.x, o);
+  const y = x && eigenRoute(pair.y, o);
+  if (!x || !y) return null;
   const la = pair.la;
-  const bx = pair.x.eigenBasis(kx) as Orthonormal, by = pair.y.eigenBasis(ky) as Orthonormal;
-  const rho = Float64Array.from(la.singularValues(basisCross(la, bx, by)), (v) => Math.min(1, Math.max(0, v)));
-  const s = summarise(rho, Math.min(kx, ky), 0, "svcca", report);
-  return { ...resultBase(o, kx, ky), value: s.mean, coefficients: s.coefficients };
+  const rho = Float64Array.from(la.singularValues(basisCross(la, x.basis, y.basis)), (v) => Math.min(1, Math.max(0, v)));
+  const s = summarise(rho, Math.min(x.k, y.k), 0, "svcca", report);
+  return { ...resultBase(o, x.k, y.k), value: s.mean, coefficients: s.coefficients };
 }
 
-/** The kept k of one side when the eigen route applies to it (both gates above), else null. */
-function eigenRoute(side: Side, o: Resolved): number | null {
+/** The kept k of one side and its reduced basis when the eigen route applies (both gates above), else null. */
+function eigenRoute(side: Side, o: Resolved): { k: number; basis: Orthonormal } | null {
   const e = side.gramEigen();
   if (o.criterion === "singularValues" && o.components === undefined) {
     if (!((e.values[e.values.length - 1] as number) >= 1e-10 * (e.values[0] as number))) return null;
   }
   const k = componentsKept(Float64Array.from(e.values, (v) => Math.sqrt(Math.max(v, 0))), o.keep, o.criterion, o.components);
-  return side.eigenBasis(k) ? k : null;
+  const basis = side.eigenBasis(k);
+  return basis ? { k, basis } : null;
 }
 
 /** Computes and caches what svccaOn will use of one side (for a Side paired with many others). */
